@@ -1,0 +1,56 @@
+"""Runtime settings, read from `DOAN3CD_*` environment variables and an optional `.env` file."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside demo/dev
+DEFAULT_SQLITE_PATH = Path("var/doan3cd.sqlite3")
+
+
+class Mode(StrEnum):
+    demo = "demo"
+    dev = "dev"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOAN3CD_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.dev
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+    secret_key: str = PLACEHOLDER_SECRET
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    page_default: int = Field(default=50, ge=1)
+    page_max: int = Field(default=500, ge=1)
+    statement_timeout_ms: int = Field(default=30_000, ge=0)
+    pool_size: int = Field(default=10, ge=1)
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    max_concurrent_requests: int = Field(default=200, ge=1)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "Settings":
+        if self.mode is Mode.production and self.secret_key in ("", PLACEHOLDER_SECRET):
+            raise ValueError(
+                "DOAN3CD_SECRET_KEY must be set to a real secret when DOAN3CD_MODE=production"
+            )
+        if self.page_default > self.page_max:
+            raise ValueError("DOAN3CD_PAGE_DEFAULT must not exceed DOAN3CD_PAGE_MAX")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Database layer: declarative base, portable types, engines and the per-request session."""
