@@ -1,13 +1,20 @@
 """All ORM classes, imported here so Alembic's autogenerate and `alembic check` see them."""
 
+from doan3cd.models.audit import AuditEvent
 from doan3cd.models.idempotency import IdempotencyRecord
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitKindRule, UnitVersion
+from doan3cd.models.user import ApiToken, LoginThrottle, RoleAssignment, User
 
 __all__ = [
+    "ApiToken",
+    "AuditEvent",
     "IdempotencyRecord",
     "LineageEvent",
     "LineageEventUnit",
+    "LoginThrottle",
+    "RoleAssignment",
     "Unit",
     "UnitKindRule",
     "UnitVersion",
+    "User",
 ]
