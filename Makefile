@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Serve the API on 127.0.0.1:8000 with an embedded SQLite database and the demo data.
+## In demo mode the first run creates user `admin` and prints its password.
 run: $(STAMP)
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd migrate
+	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd demo-admin
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd serve
 
 ## Lint, type-check and run the whole suite (PostgreSQL too when DOAN3CD_TEST_DATABASE_URL is set).

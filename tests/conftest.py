@@ -6,6 +6,7 @@ transaction that is rolled back, with the app's sessions joined to it through sa
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -16,10 +17,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from doan3cd.auth.principal import Role
 from doan3cd.config import Mode, Settings
 from doan3cd.db.engine import make_async_engine, sync_url
 from doan3cd.db.migrations import upgrade
 from doan3cd.main import create_app
+from tests.factories import UnitRef, add_user, bearer
 
 PG_URL_ENV = "DOAN3CD_TEST_DATABASE_URL"
 
@@ -110,3 +113,39 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+
+
+class AuthHeaders:
+    """`await auth_headers(Role.manager, unit)`: a fresh user holding that role over the unit's
+    subtree (admins need no unit), as `Authorization` headers for the client."""
+
+    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.count = 0
+
+    async def __call__(
+        self,
+        role: Role | None,
+        unit: UnitRef | None = None,
+        *,
+        expires_on: date | None = None,
+        is_active: bool = True,
+    ) -> dict[str, str]:
+        self.count += 1
+        name = f"{role or 'nobody'}-{self.count}".replace("_", "-")
+        user_id = await add_user(
+            self.session, name, role, unit, expires_on=expires_on, is_active=is_active
+        )
+        await self.session.commit()
+        return bearer(user_id, self.settings)
+
+
+@pytest.fixture
+def auth_headers(session: AsyncSession, settings: Settings) -> AuthHeaders:
+    return AuthHeaders(session, settings)
+
+
+@pytest_asyncio.fixture
+async def admin_headers(auth_headers: AuthHeaders) -> dict[str, str]:
+    return await auth_headers(Role.admin)

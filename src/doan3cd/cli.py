@@ -1,12 +1,26 @@
-"""The `doan3cd` command: serve, migrate, export the contract (and more as features arrive)."""
+"""The `doan3cd` command: serve, migrate, export the contract, manage users and API tokens."""
 
 import argparse
+import asyncio
+import getpass
 import json
 import sys
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from doan3cd.api.problems import ProblemError
+from doan3cd.auth import commands
+from doan3cd.auth.permissions import Permission
+from doan3cd.auth.principal import Role
 from doan3cd.config import get_settings
+
+T = TypeVar("T")
 
 OPENAPI_PATH = Path("openapi/openapi.json")
 
@@ -50,6 +64,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    return asyncio.run(commands.in_transaction(get_settings(), work))
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("the passwords differ")
+    return first
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    user = _run(
+        lambda s: commands.create_user(
+            s, args.username, password, Role(args.role), args.unit, args.display_name
+        )
+    )
+    print(f"created user {user.username} ({user.id}) with role {args.role}")
+    return 0
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    scopes = [Permission(scope) for scope in args.scope]
+    token = _run(lambda s: commands.create_token(s, args.name, scopes, args.unit, args.expires_on))
+    print(f"created API token {token.name} ({token.id}), scopes {' '.join(token.scopes)}")
+    print("the secret is shown only now; store it safely:", file=sys.stderr)
+    print(token.secret)
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    token = _run(lambda s: commands.revoke_token(s, args.token_id))
+    print(f"API token {token.name} ({token.id}) is {token.status}")
+    return 0
+
+
+def cmd_demo_admin(_: argparse.Namespace) -> int:
+    settings = get_settings()
+    created = asyncio.run(
+        commands.in_transaction(settings, lambda s: commands.ensure_demo_admin(s, settings))
+    )
+    if created is None:
+        print(f"demo admin: nothing created (mode {settings.mode}, or users exist already)")
+    else:
+        print(f"demo admin created: username {created.username!r} password {created.password!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="doan3cd", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,13 +130,54 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-openapi", help="write the OpenAPI contract")
     export.add_argument("--output", default=str(OPENAPI_PATH))
     export.set_defaults(handler=cmd_export_openapi)
+
+    users = sub.add_parser("users", help="manage user accounts").add_subparsers(
+        dest="users_command", required=True
+    )
+    create_user = users.add_parser("create", help="create a user with one role")
+    create_user.add_argument("username")
+    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_user.add_argument("--unit", metavar="CODE", help="unit code (all roles but admin)")
+    create_user.add_argument("--display-name")
+    create_user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create_user.set_defaults(handler=cmd_users_create)
+
+    tokens = sub.add_parser("tokens", help="manage integration API tokens").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    create_token = tokens.add_parser("create", help="issue a token; prints the secret once")
+    create_token.add_argument("name")
+    create_token.add_argument(
+        "--scope", action="append", required=True, choices=[p.value for p in Permission]
+    )
+    create_token.add_argument("--unit", metavar="CODE", required=True)
+    create_token.add_argument("--expires-on", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    create_token.set_defaults(handler=cmd_tokens_create)
+    revoke_token = tokens.add_parser("revoke", help="revoke a token at once")
+    revoke_token.add_argument("token_id", type=uuid.UUID)
+    revoke_token.set_defaults(handler=cmd_tokens_revoke)
+
+    demo = sub.add_parser(
+        "demo-admin", help="demo mode: create user admin with a printed password if none exist"
+    )
+    demo.set_defaults(handler=cmd_demo_admin)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except ProblemError as error:
+        print(f"error: {error.detail.en if error.detail else error.code}", file=sys.stderr)
+    except ValidationError as error:
+        for problem in error.errors():
+            field = ".".join(str(part) for part in problem["loc"])
+            print(f"error: {field}: {problem['msg']}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

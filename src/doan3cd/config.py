@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside demo/dev
+MIN_PRODUCTION_SECRET_LENGTH = 32
 DEFAULT_SQLITE_PATH = Path("var/doan3cd.sqlite3")
 
 
@@ -38,9 +39,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":
-        if self.mode is Mode.production and self.secret_key in ("", PLACEHOLDER_SECRET):
+        if self.mode is Mode.production and (
+            self.secret_key == PLACEHOLDER_SECRET
+            or len(self.secret_key) < MIN_PRODUCTION_SECRET_LENGTH
+        ):
             raise ValueError(
-                "DOAN3CD_SECRET_KEY must be set to a real secret when DOAN3CD_MODE=production"
+                "DOAN3CD_SECRET_KEY must be set to a real secret of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters when DOAN3CD_MODE=production"
             )
         if self.page_default > self.page_max:
             raise ValueError("DOAN3CD_PAGE_DEFAULT must not exceed DOAN3CD_PAGE_MAX")

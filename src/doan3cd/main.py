@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
@@ -12,6 +12,9 @@ from doan3cd.api.docs import install_docs
 from doan3cd.api.handlers import install_handlers
 from doan3cd.api.middleware import BodyLimitMiddleware, LoadSheddingMiddleware, RequestIdMiddleware
 from doan3cd.api.problems import PROBLEM_MEDIA_TYPE, problem_responses
+from doan3cd.audit.router import router as audit_router
+from doan3cd.auth.dependencies import public
+from doan3cd.auth.router import routers as auth_routers
 from doan3cd.config import Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
@@ -37,7 +40,10 @@ def operation_id(route: APIRoute) -> str:
 
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
-    return APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
+    router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
+    for feature in (*auth_routers, audit_router):
+        router.include_router(feature)
+    return router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(system_router)
     app.include_router(api_router())
-    install_docs(app)
+    install_docs(app, [Depends(public())])
     _problem_only_content(app)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

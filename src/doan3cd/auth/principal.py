@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -17,13 +18,23 @@ class Role(StrEnum):
     integration = "integration"
 
 
+# An admin's grant covers the whole tree and needs no unit: its path is the root of every path.
+WHOLE_TREE_PATH = "/"
+WHOLE_TREE_UNIT_ID = uuid.UUID(int=0)
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """A role over the subtree of one unit; `path` is that unit's path in today's tree."""
+    """A role over the subtree of one unit; `path` is that unit's path in today's tree.
+
+    Admin grants have `path` WHOLE_TREE_PATH and, when given without a unit, `unit_id`
+    WHOLE_TREE_UNIT_ID. `expires_on` is the first day the grant no longer applies.
+    """
 
     role: Role
     unit_id: uuid.UUID
     path: str
+    expires_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,16 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from doan3cd.api.i18n import Text
 from doan3cd.api.problems import ProblemError, problem_responses
+from doan3cd.auth.dependencies import public
 from doan3cd.db.migrations import current_revisions, head_revisions
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(public())])
 
 
 class Health(BaseModel):
