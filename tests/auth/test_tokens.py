@@ -1,15 +1,16 @@
 """Access tokens and API tokens: expiry, revocation, tampering and scopes."""
 
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import jwt
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
@@ -231,3 +232,32 @@ async def test_api_token_input_is_checked(
     assert problem_code(await create_token(client, admin_headers, ghost, ["units:read"]), 422) == (
         "unit_not_found"
     )
+
+
+@pytest.fixture
+def statements(connection: AsyncConnection) -> Iterator[list[str]]:
+    """SQL statements sent on the test connection (savepoint bookkeeping left out)."""
+    seen: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            seen.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", capture)
+    yield seen
+    event.remove(connection.sync_connection, "before_cursor_execute", capture)
+
+
+async def test_resolving_the_caller_takes_one_query(
+    client: httpx.AsyncClient,
+    auth_headers: AuthHeaders,
+    admin_headers: dict[str, str],
+    district: UnitRef,
+    statements: list[str],
+) -> None:
+    user = await auth_headers(Role.manager, district)
+    secret = (await create_token(client, admin_headers, district, ["units:read"])).json()["secret"]
+    for headers in (user, {"Authorization": f"Bearer {secret}"}):
+        statements.clear()
+        assert (await client.get("/api/v1/_probe/read", headers=headers)).status_code == 200
+        assert len(statements) == 1, statements
