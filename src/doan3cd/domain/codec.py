@@ -35,23 +35,43 @@ def canonical_json(data: Any) -> str:
 
 
 def to_jsonable(value: Any, *, sort_collections: bool = False) -> Any:
-    """Encode a dataclass tree. With `sort_collections`, every tuple is sorted by the canonical
-    JSON of its items, so the result does not depend on the order facts were loaded in."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            field.name: to_jsonable(getattr(value, field.name), sort_collections=sort_collections)
-            for field in dataclasses.fields(value)
-        }
-    if isinstance(value, tuple | list):
-        items = [to_jsonable(item, sort_collections=sort_collections) for item in value]
-        return sorted(items, key=canonical_json) if sort_collections else items
-    if isinstance(value, uuid.UUID):
+    """Encode a dataclass tree. With `sort_collections`, every tuple is sorted (objects by their
+    "id" when they have one, else by canonical JSON), so load order never shows."""
+    return _encode(value, sort_collections)
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _encode(value: Any, sort: bool) -> Any:
+    # Dispatch on the exact type first: hashing facts encodes every value of every unit-year.
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    if cls is uuid.UUID:
         return str(value)
-    if isinstance(value, datetime.date):
+    if cls is tuple or cls is list:
+        items = [_encode(item, sort) for item in value]
+        return sorted(items, key=_sort_key) if sort else items
+    if cls is datetime.date:
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    if cls is float:
+        return int(value) if value.is_integer() else value
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"cannot encode {cls.__name__}")
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(value))
+    return {name: _encode(getattr(value, name), sort) for name in names}
+
+
+def _sort_key(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        return str(item["id"])
+    return canonical_json(item)
 
 
 def from_jsonable(cls: type[T], data: Any, pointer: str = "") -> T:

@@ -14,6 +14,7 @@ frozen verdict can be shown to come from given facts under a given framework ver
 """
 
 import datetime
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -123,9 +124,16 @@ def evaluate(framework: Framework, facts: UnitYearFacts) -> Verdict:
 
 
 def inputs_hash(framework: Framework, facts: UnitYearFacts) -> str:
-    """sha256 of the canonical JSON of the framework and the (sorted) facts."""
-    document = {"framework": framework_to_dict(framework), "facts": facts_to_dict(facts)}
-    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+    """sha256 of the canonical JSON of {"facts": sorted facts, "framework": framework}."""
+    facts_json = canonical_json(facts_to_dict(facts))
+    document = f'{{"facts":{facts_json},"framework":{_framework_json(framework)}}}'
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _framework_json(framework: Framework) -> str:
+    """Frameworks are immutable and shared by every unit of a year: encode each once."""
+    return canonical_json(framework_to_dict(framework))
 
 
 def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
