@@ -1,6 +1,7 @@
 """Vietnamese text: NFC storage and accent-insensitive search keys."""
 
 import unicodedata
+from dataclasses import dataclass
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 
@@ -19,3 +20,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+@dataclass(frozen=True)
+class Label:
+    """A short text in Vietnamese and English (domain code cannot use the API's `Text`)."""
+
+    vi: str
+    en: str
