@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.principal import Role
-from doan3cd.domain.calendar import vietnam_today
+from doan3cd.clock import vietnam_today
 from doan3cd.models.audit import AuditEvent
 from doan3cd.models.user import User
 from tests.conftest import AuthHeaders

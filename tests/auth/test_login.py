@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from doan3cd.auth.principal import Role
 from doan3cd.config import Settings
+from doan3cd.db.types import utcnow
 from doan3cd.main import create_app
 from doan3cd.models.audit import AuditEvent
 from tests.conftest import joined_sessionmaker
@@ -83,8 +84,13 @@ async def test_login_and_failures_are_audited(
 
 
 @pytest_asyncio.fixture
-async def strict_app(settings: Settings, connection: AsyncConnection) -> FastAPI:
-    """The same database, a limit of 3 failed logins a minute."""
+async def strict_app(
+    settings: Settings, connection: AsyncConnection, monkeypatch: pytest.MonkeyPatch
+) -> FastAPI:
+    """The same database, a limit of 3 failed logins a minute, and the login clock held at
+    the middle of a minute so that no attempt in a test falls into the next window."""
+    held = utcnow().replace(second=30)
+    monkeypatch.setattr("doan3cd.auth.service.utcnow", lambda: held)
     app = create_app(settings.model_copy(update={"login_attempts_per_minute": 3}))
     app.state.sessionmaker = joined_sessionmaker(connection)
     return app
@@ -109,7 +115,7 @@ async def test_failed_logins_per_username_are_limited(
     limited = await log_in(strict, "alice")  # even the right password waits now
     assert limited.status_code == 429
     assert limited.json()["code"] == "login_rate_limited"
-    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert limited.headers["retry-after"] == "30"
     # The counter is in the database: another process (app instance), another address, same name.
     async with client_for(create_strict_twin(strict_app), "10.0.0.2") as other:
         assert (await log_in(other, "alice")).status_code == 429

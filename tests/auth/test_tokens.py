@@ -16,9 +16,9 @@ from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal, Role
 from doan3cd.auth.tokens import issue_access_token
+from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
 from doan3cd.db.types import utcnow
-from doan3cd.domain.calendar import vietnam_today
 from doan3cd.models.user import ApiToken
 from tests.conftest import AuthHeaders
 from tests.factories import UnitRef, add_unit, add_user

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from doan3cd.auth.permissions import ROLE_PERMISSIONS, Permission
 from doan3cd.auth.principal import Role
 from doan3cd.auth.tokens import api_token_hash, new_api_token_secret
+from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
-from doan3cd.domain.calendar import vietnam_today
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.models.unit import Unit, UnitVersion
 from doan3cd.models.user import ApiToken, RoleAssignment

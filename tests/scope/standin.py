@@ -19,8 +19,8 @@ from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
 from doan3cd.auth.scope import in_scope
+from doan3cd.clock import vietnam_today
 from doan3cd.db.session import SessionDep
-from doan3cd.domain.calendar import vietnam_today
 from doan3cd.domain.hierarchy import child_path, is_within, path_upper
 from doan3cd.domain.text import fold, nfc
 from doan3cd.models.unit import UnitVersion

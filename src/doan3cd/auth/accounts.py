@@ -30,8 +30,8 @@ from doan3cd.auth.schemas import (
 )
 from doan3cd.auth.service import current_version, not_expired
 from doan3cd.auth.tokens import API_TOKEN_SHOWN_PREFIX, api_token_hash, new_api_token_secret
+from doan3cd.clock import vietnam_today
 from doan3cd.db.types import utcnow
-from doan3cd.domain.calendar import vietnam_today
 from doan3cd.models.unit import Unit, UnitVersion
 from doan3cd.models.user import ApiToken, RoleAssignment, User
 

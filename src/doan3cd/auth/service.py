@@ -23,9 +23,9 @@ from doan3cd.auth.tokens import (
     token_expired,
     token_revoked,
 )
+from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
 from doan3cd.db.types import utcnow
-from doan3cd.domain.calendar import vietnam_today
 from doan3cd.models.unit import Unit, UnitVersion
 from doan3cd.models.user import ApiToken, RoleAssignment, User
 

@@ -1,10 +1,10 @@
 """Calendar logic in Vietnam's time zone (Asia/Ho_Chi_Minh, UTC+7 all year, no daylight saving)."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 
-def vietnam_today(now: datetime | None = None) -> date:
-    """Today's date in Vietnam; `now` (aware) defaults to the current instant."""
-    return (now or datetime.now(UTC)).astimezone(VIETNAM_TZ).date()
+def vietnam_date(instant: datetime) -> date:
+    """The calendar date in Vietnam at an aware instant (23:30 UTC is already tomorrow there)."""
+    return instant.astimezone(VIETNAM_TZ).date()
