@@ -3,8 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 
 from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
@@ -19,6 +18,7 @@ from doan3cd.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
+    LoginForm,
     MeRead,
     RoleAssignmentCreate,
     RoleAssignmentRead,
@@ -47,7 +47,7 @@ api_tokens_router = APIRouter(prefix="/api-tokens", tags=["api-tokens"], respons
     responses=problem_responses(401, 429),
 )
 async def token(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], response: Response
+    request: Request, form: Annotated[LoginForm, Form()], response: Response
 ) -> AccessTokenRead:
     """Log in with a username and password (OAuth2 password form); get a short-lived access token.
 
@@ -57,7 +57,7 @@ async def token(
         request.app.state.sessionmaker,
         request.app.state.settings,
         form.username,
-        form.password,
+        form.password.get_secret_value(),
         request.client.host if request.client else "unknown",
     )
     response.headers["Cache-Control"] = "no-store"

@@ -48,6 +48,19 @@ ExpiresOn = Annotated[
 ]
 
 
+class LoginForm(BaseModel):
+    """OAuth2 password grant (RFC 6749 §4.3), sent as `application/x-www-form-urlencoded`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "admin", "password": "…"}]}
+    )
+
+    grant_type: Literal["password"] | None = None
+    username: str = Field(max_length=256)
+    password: SecretStr = Field(max_length=MAX_LENGTH)
+    scope: str = Field(default="", description="Ignored: roles decide what a user may do.")
+
+
 class AccessTokenRead(BaseModel):
     """OAuth2 token response (RFC 6749 §5.1)."""
 
