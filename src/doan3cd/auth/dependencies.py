@@ -1,4 +1,4 @@
-"""Route guards. Every operation declares its policy with `require(...)` or `public()`.
+"""Route guards: every operation declares `require(...)`, `authenticated()` or `public()`.
 
 `require(Permission.x)` resolves the caller (401 without valid credentials), refuses callers that
 hold the permission nowhere (403), and hands the `Principal` to the route; services then narrow
