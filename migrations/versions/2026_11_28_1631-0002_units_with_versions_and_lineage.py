@@ -122,7 +122,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_unit_version_path_valid", ["path", "valid_from"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("unit_version", schema=None) as batch_op:
         batch_op.drop_index("ix_unit_version_path_valid")
