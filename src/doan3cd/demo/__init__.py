@@ -1,0 +1,1 @@
+"""Deterministic synthetic data for the demo seed and the benchmarks."""
