@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.api.i18n import Text
@@ -118,62 +118,82 @@ async def _restructure(
     targets = set(plan.moves.values())
     assert not targets & plan.closes
     involved = sorted({*plan.moves, *plan.closes, *targets})
+    # callers checked that every involved unit is in force on `on`
     current = {
         v.unit_id: v for v in await versions_where(session, valid_on(on), V.unit_id.in_(involved))
     }
-
-    def now(unit_id: uuid.UUID) -> VersionRow:
-        return current[unit_id]  # callers checked that every involved unit is in force on `on`
-
-    heads = [now(u).path for u in (*plan.moves, *plan.closes)]
-    in_heads = subtree_of(heads, V.path.expression)
+    in_heads = subtree_of([current[u].path for u in (*plan.moves, *plan.closes)], V.path.expression)
     rows = {v.unit_id: v for v in await versions_where(session, valid_on(on), in_heads)}
-    later_inside = (
-        await session.execute(
-            select(V.unit_id, V.valid_from).where(in_heads, V.valid_from > on).limit(1)
-        )
-    ).first()
-    targets = set(plan.moves.values())
-    assert not targets & plan.closes
-    later: tuple[uuid.UUID, date] | None = None
-    if later_inside is not None:
-        later = (later_inside.unit_id, later_inside.valid_from)
-    elif (
-        above := await later_path_change(
-            session, {t: (now(t).path, on) for t in targets if t not in rows}
-        )
-    ) is not None:
-        later = above[:2]
-    if later is not None:
-        code = (await codes_of(session, [later[0]]))[later[0]]
-        raise problems.refused(ChangeRefused(RefusalCode.overlap, later[1]), code, on)
-
-    stranded = [
-        v for v in rows.values() if v.parent_id in plan.closes and v.unit_id not in plan.moves
-    ]
-    stranded = [v for v in stranded if v.unit_id not in plan.closes]
-    if stranded:
-        parent = stranded[0].parent_id
-        assert parent is not None
-        count = sum(v.parent_id == parent for v in stranded)
-        raise problems.has_children((await codes_of(session, [parent]))[parent], count, on)
-
+    await _refuse_later_versions(
+        session, plan, in_heads, {t: (current[t].path, on) for t in targets if t not in rows}
+    )
+    await _refuse_stranded_children(session, plan, rows)
     parents = {
         unit_id: plan.moves.get(unit_id, version.parent_id)
         for unit_id, version in rows.items()
         if unit_id not in plan.closes
     }
-    known = {t: now(t).path for t in targets if t not in parents}
     try:
-        paths = compute_paths(parents, known)
+        paths = compute_paths(parents, {t: current[t].path for t in targets if t not in parents})
     except CycleError as error:
         culprit = next((u for u in error.unit_ids if u in plan.moves), error.unit_ids[0])
         raise problems.cycle((await codes_of(session, [culprit]))[culprit]) from None
     for root, target in plan.moves.items():
-        target_kind = rows[target].kind if target in rows else now(target).kind
+        target_kind = (rows.get(target) or current[target]).kind
         if not kind_allowed(rules, target_kind, rows[root].kind, on):
             raise problems.kind_forbidden(target_kind, rows[root].kind, on)
+    changed = await _write_versions(session, plan, rows, parents, paths, event_id)
+    return await _changes(session, changed)
 
+
+async def _refuse_later_versions(
+    session: AsyncSession,
+    plan: Restructure,
+    in_heads: ColumnElement[bool],
+    target_chains: dict[uuid.UUID, tuple[str, date]],
+) -> None:
+    """Refuse when a version dated after the change exists in a subtree it rewrites, or a later
+    move exists above a new parent: those versions' paths would go stale (unit_version_overlap)."""
+    inside = (
+        await session.execute(
+            select(V.unit_id, V.valid_from).where(in_heads, V.valid_from > plan.on).limit(1)
+        )
+    ).first()
+    later = (inside.unit_id, inside.valid_from) if inside is not None else None
+    if later is None and (above := await later_path_change(session, target_chains)) is not None:
+        later = above[:2]
+    if later is not None:
+        code = (await codes_of(session, [later[0]]))[later[0]]
+        raise problems.refused(ChangeRefused(RefusalCode.overlap, later[1]), code, plan.on)
+
+
+async def _refuse_stranded_children(
+    session: AsyncSession, plan: Restructure, rows: dict[uuid.UUID, VersionRow]
+) -> None:
+    """A closing unit's children must all move (or close) with it."""
+    stranded = [
+        v
+        for v in rows.values()
+        if v.parent_id in plan.closes and v.unit_id not in plan.moves.keys() | plan.closes
+    ]
+    if stranded:
+        parent = stranded[0].parent_id
+        assert parent is not None
+        count = sum(v.parent_id == parent for v in stranded)
+        raise problems.has_children((await codes_of(session, [parent]))[parent], count, plan.on)
+
+
+async def _write_versions(
+    session: AsyncSession,
+    plan: Restructure,
+    rows: dict[uuid.UUID, VersionRow],
+    parents: dict[uuid.UUID, uuid.UUID | None],
+    paths: dict[uuid.UUID, str],
+    event_id: uuid.UUID,
+) -> list[tuple[UnitChangeKind, VersionRow, uuid.UUID | None]]:
+    """End the versions in force on the date and continue the changed ones with their new parent
+    and path (rewriting in place those that start that very day); close the closing units."""
+    on = plan.on
     ended: list[uuid.UUID] = []
     removed: list[uuid.UUID] = []
     added: list[dict[str, Any]] = []
@@ -216,7 +236,7 @@ async def _restructure(
     if rewritten:
         await session.execute(update(UnitVersion), rewritten)
     await touch_units(session, (v.unit_id for _, v, _ in changed))
-    return await _changes(session, changed)
+    return changed
 
 
 CHANGE_ORDER = {"established": 0, "moved": 1, "carried": 2, "closed": 3}

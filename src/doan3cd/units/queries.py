@@ -28,7 +28,11 @@ UNIT_COLUMNS = (
 )
 
 # Lists run top-down, then alphabetically (accent-insensitive), ending with the id for stability.
-LIST_KEYS: tuple[ColumnElement[object], ...] = (V.depth, V.name_folded, V.unit_id)  # type: ignore[assignment]
+LIST_KEYS: tuple[ColumnElement[Any], ...] = (
+    V.depth.expression,
+    V.name_folded.expression,
+    V.unit_id.expression,
+)
 LIST_KEY_TYPES = (int, str, uuid.UUID)
 
 
