@@ -18,6 +18,7 @@ install: $(STAMP)
 ## Serve the API on 127.0.0.1:8000 with an embedded SQLite database and the demo data.
 run: $(STAMP)
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd migrate
+	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd seed-demo --if-empty
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd serve
 
 ## Lint, type-check and run the whole suite (PostgreSQL too when DOAN3CD_TEST_DATABASE_URL is set).

@@ -17,6 +17,7 @@ from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
 from doan3cd.logging_setup import configure_logging
 from doan3cd.system.router import router as system_router
+from doan3cd.units.router import router as units_router
 
 API_PREFIX = "/api/v1"
 
@@ -37,7 +38,9 @@ def operation_id(route: APIRoute) -> str:
 
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
-    return APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
+    router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
+    router.include_router(units_router)
+    return router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
