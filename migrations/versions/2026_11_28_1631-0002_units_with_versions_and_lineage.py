@@ -155,6 +155,7 @@ def upgrade() -> None:
         ],
     )
 
+
 def downgrade() -> None:
     with op.batch_alter_table("unit_version", schema=None) as batch_op:
         batch_op.drop_index("ix_unit_version_path_valid")
