@@ -29,12 +29,9 @@ TREE_LOCK_KEY = 0x756E_6974_7472_6565  # "unittree"
 async def lock_tree(session: AsyncSession, *, exclusive: bool) -> None:
     """Serialise unit writes that could interleave badly; call before reading what they change.
 
-    SQLite has a single writer: a write statement that touches no row takes its write lock now,
-    while the transaction holds no read snapshot yet, so a concurrent writer waits (busy timeout)
-    instead of failing later with a stale snapshot.
+    SQLite has a single writer, and write requests already begin with BEGIN IMMEDIATE.
     """
     if session.get_bind().dialect.name == "sqlite":
-        await session.execute(text("UPDATE unit_kind_rule SET id = id WHERE 0 = 1"))
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     await session.execute(text(f"SELECT {function}(:key)"), {"key": TREE_LOCK_KEY})
