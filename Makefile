@@ -19,6 +19,7 @@ install: $(STAMP)
 ## In demo mode the first run creates user `admin` and prints its password.
 run: $(STAMP)
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd migrate
+	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd seed-demo --if-empty
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd demo-admin
 	DOAN3CD_MODE=$${DOAN3CD_MODE:-demo} $(BIN)/doan3cd serve
 

@@ -1,4 +1,4 @@
-"""units with versions and lineage
+"""units with versions and lineage; default parent/child kind rules
 
 Revision ID: 0002
 Revises: 0001
@@ -6,6 +6,7 @@ Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,6 +17,25 @@ revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Which parent kind may hold which child kind (configuration, editable as data). The district level
+# was abolished on 1/7/2025, so the rules involving it stop on that date.
+FOUNDED = date(1931, 3, 26)
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+DEFAULT_KIND_RULES = [
+    ("central", "province", None),
+    ("province", "district", DISTRICTS_ABOLISHED),
+    ("province", "affiliated", None),
+    ("province", "grassroots", None),
+    ("province", "grassroots_branch", None),
+    ("district", "grassroots", DISTRICTS_ABOLISHED),
+    ("district", "grassroots_branch", DISTRICTS_ABOLISHED),
+    ("affiliated", "grassroots", None),
+    ("affiliated", "grassroots_branch", None),
+    ("grassroots", "branch_group", None),
+    ("grassroots", "branch", None),
+    ("branch_group", "branch", None),
+]
 
 
 def upgrade() -> None:
@@ -120,6 +140,20 @@ def upgrade() -> None:
             "ix_unit_version_parent_valid", ["parent_id", "valid_from"], unique=False
         )
         batch_op.create_index("ix_unit_version_path_valid", ["path", "valid_from"], unique=False)
+
+    op.bulk_insert(
+        sa.table(
+            "unit_kind_rule",
+            sa.column("parent_kind", sa.String),
+            sa.column("child_kind", sa.String),
+            sa.column("valid_from", sa.Date),
+            sa.column("valid_to", sa.Date),
+        ),
+        [
+            {"parent_kind": p, "child_kind": c, "valid_from": FOUNDED, "valid_to": to}
+            for p, c, to in DEFAULT_KIND_RULES
+        ],
+    )
 
 
 def downgrade() -> None:

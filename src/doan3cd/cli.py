@@ -1,4 +1,4 @@
-"""The `doan3cd` command: serve, migrate, export the contract, manage users and API tokens."""
+"""The `doan3cd` command: serve, migrate, seed the demo, export the contract, users and tokens."""
 
 import argparse
 import asyncio
@@ -46,6 +46,38 @@ def cmd_export_openapi(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(openapi_document(), encoding="utf-8")
     print(f"wrote {path}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    import asyncio
+
+    return asyncio.run(_seed_demo(if_empty=args.if_empty))
+
+
+async def _seed_demo(*, if_empty: bool) -> int:
+    import time
+
+    from doan3cd.db.engine import make_async_engine
+    from doan3cd.db.session import make_sessionmaker
+    from doan3cd.demo import has_units, seed_demo
+
+    engine = make_async_engine(get_settings())
+    started = time.perf_counter()
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            if await has_units(session):
+                if if_empty:
+                    print("units already exist: demo data not seeded")
+                    return 0
+                print("units already exist: seed-demo needs an empty database", file=sys.stderr)
+                return 1
+            lines = await seed_demo(session)
+    finally:
+        await engine.dispose()
+    for line in lines:
+        print(line)
+    print(f"demo data seeded in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -126,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest migration")
     migrate.set_defaults(handler=cmd_migrate)
+
+    seed = sub.add_parser(
+        "seed-demo", help="seed the Trà Vinh demo dataset (needs an empty database)"
+    )
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing (successfully) when units already exist"
+    )
+    seed.set_defaults(handler=cmd_seed_demo)
 
     export = sub.add_parser("export-openapi", help="write the OpenAPI contract")
     export.add_argument("--output", default=str(OPENAPI_PATH))

@@ -1,11 +1,13 @@
-"""Reading the clock, kept out of `domain/` so pure rules take dates as arguments."""
+"""Calendar dates in Vietnam's time zone (Asia/Ho_Chi_Minh), where "today" is decided.
 
-from datetime import date
+Vietnam keeps UTC+7 all year (no daylight saving since 1975), so a fixed offset needs no tz
+database.
+"""
 
-from doan3cd.db.types import utcnow
-from doan3cd.domain.calendar import vietnam_date
+from datetime import UTC, date, datetime, timedelta, timezone
+
+VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 
-def vietnam_today() -> date:
-    """Today in Vietnam: what "today" means for grants, expiries and the tree."""
-    return vietnam_date(utcnow())
+def today() -> date:
+    return datetime.now(UTC).astimezone(VIETNAM).date()

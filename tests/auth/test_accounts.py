@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from doan3cd import clock
 from doan3cd.auth.principal import Role
-from doan3cd.clock import vietnam_today
 from doan3cd.models.audit import AuditEvent
 from doan3cd.models.user import User
 from tests.conftest import AuthHeaders
@@ -115,7 +115,7 @@ async def test_role_assignments_and_me(
     expiring = {
         **grant,
         "role": "welfare_officer",
-        "expires_on": (vietnam_today() + timedelta(days=30)).isoformat(),
+        "expires_on": (clock.today() + timedelta(days=30)).isoformat(),
     }
     assert (
         await client.post("/api/v1/role-assignments", json=expiring, headers=admin_headers)
@@ -157,7 +157,7 @@ async def test_grant_input_is_checked(
                 "user_id": me["id"],
                 "role": "viewer",
                 "unit_id": str(unit.id),
-                "expires_on": vietnam_today().isoformat(),
+                "expires_on": clock.today().isoformat(),
             },
             "expires_on_past",
         ),

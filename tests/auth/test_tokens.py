@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from doan3cd import clock
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal, Role
 from doan3cd.auth.tokens import issue_access_token
-from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
 from doan3cd.db.types import utcnow
 from doan3cd.models.user import ApiToken
@@ -120,12 +120,12 @@ async def test_deactivated_user_is_locked_out_at_once(
 async def test_expired_grant_no_longer_applies(
     client: httpx.AsyncClient, auth_headers: AuthHeaders, district: UnitRef
 ) -> None:
-    headers = await auth_headers(Role.viewer, district, expires_on=vietnam_today())
+    headers = await auth_headers(Role.viewer, district, expires_on=clock.today())
     assert problem_code(await client.get("/api/v1/_probe/read", headers=headers), 403) == (
         "forbidden"
     )
     assert (await client.get("/api/v1/auth/me", headers=headers)).json()["grants"] == []
-    current = await auth_headers(Role.viewer, district, expires_on=vietnam_today() + timedelta(1))
+    current = await auth_headers(Role.viewer, district, expires_on=clock.today() + timedelta(1))
     response = await client.get("/api/v1/_probe/read", headers=current)
     assert response.json() == {"paths": [district.path]}
 
@@ -198,14 +198,14 @@ async def test_expired_api_token(
     admin_headers: dict[str, str],
     district: UnitRef,
 ) -> None:
-    tomorrow = (vietnam_today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     body = (
         await create_token(client, admin_headers, district, ["units:read"], expires_on=tomorrow)
     ).json()
     await session.execute(
         update(ApiToken)
         .where(ApiToken.id == uuid.UUID(body["id"]))
-        .values(expires_on=vietnam_today())
+        .values(expires_on=clock.today())
     )
     await session.commit()
     response = await client.get(
@@ -225,7 +225,7 @@ async def test_api_token_input_is_checked(
     unknown = await create_token(client, admin_headers, district, ["units:everything"])
     assert problem_code(unknown, 422) == "validation_failed"
     past = await create_token(
-        client, admin_headers, district, ["units:read"], expires_on=vietnam_today().isoformat()
+        client, admin_headers, district, ["units:read"], expires_on=clock.today().isoformat()
     )
     assert problem_code(past, 422) == "expires_on_past"
     ghost = UnitRef(uuid.uuid4(), "GHOST", "/", "ghost")

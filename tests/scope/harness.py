@@ -23,10 +23,10 @@ import httpx
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from doan3cd import clock
 from doan3cd.auth.permissions import ROLE_PERMISSIONS, Permission
 from doan3cd.auth.principal import Role
 from doan3cd.auth.tokens import api_token_hash, new_api_token_secret
-from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.models.unit import Unit, UnitVersion
@@ -126,7 +126,7 @@ class Report:
 
 async def tree_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
     """Every unit's path in today's tree, read directly."""
-    today = vietnam_today()
+    today = clock.today()
     rows = await session.execute(
         select(UnitVersion.unit_id, UnitVersion.path)
         .join(Unit, Unit.id == UnitVersion.unit_id)
@@ -314,7 +314,7 @@ async def run_cases(
 
 
 def current_version_of(unit_id: Any) -> Any:
-    today = vietnam_today()
+    today = clock.today()
     return and_(
         UnitVersion.unit_id == unit_id,
         UnitVersion.valid_from <= today,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from doan3cd import clock
 from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import Page, PageDep, keyset_page, set_link_header
 from doan3cd.api.problems import ProblemError
@@ -19,7 +20,6 @@ from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
 from doan3cd.auth.scope import in_scope
-from doan3cd.clock import vietnam_today
 from doan3cd.db.session import SessionDep
 from doan3cd.domain.hierarchy import child_path, is_within, path_upper
 from doan3cd.domain.text import fold, nfc
@@ -47,7 +47,7 @@ class Move(BaseModel):
 
 
 def _current() -> Any:
-    today = vietnam_today()
+    today = clock.today()
     return and_(
         UnitVersion.valid_from <= today,
         or_(UnitVersion.valid_to.is_(None), UnitVersion.valid_to > today),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from doan3cd import audit
+from doan3cd import audit, clock
 from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import PageParams, keyset_page
 from doan3cd.api.problems import FieldError, ProblemError
@@ -30,7 +30,6 @@ from doan3cd.auth.schemas import (
 )
 from doan3cd.auth.service import current_version, not_expired
 from doan3cd.auth.tokens import API_TOKEN_SHOWN_PREFIX, api_token_hash, new_api_token_secret
-from doan3cd.clock import vietnam_today
 from doan3cd.db.types import utcnow
 from doan3cd.models.unit import Unit, UnitVersion
 from doan3cd.models.user import ApiToken, RoleAssignment, User
@@ -57,7 +56,7 @@ def user_not_found() -> ProblemError:
 
 
 def _check_expiry(expires_on: date | None) -> None:
-    if expires_on is not None and expires_on <= vietnam_today():
+    if expires_on is not None and expires_on <= clock.today():
         raise _invalid(
             "expires_on",
             "expires_on_past",
@@ -68,7 +67,7 @@ def _check_expiry(expires_on: date | None) -> None:
 async def _require_current_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
     found = await session.scalar(
         select(Unit.id)
-        .join(UnitVersion, current_version(Unit.id, vietnam_today()))
+        .join(UnitVersion, current_version(Unit.id, clock.today()))
         .where(Unit.id == unit_id)
     )
     if found is None:
@@ -159,7 +158,7 @@ async def update_user(
 
 async def _keep_an_admin(session: AsyncSession, other: Any, *, user_id: uuid.UUID) -> None:
     """Refuse a change that would leave no active admin, when `user_id` is one now."""
-    today = vietnam_today()
+    today = clock.today()
     effective_admins = (
         select(func.count())
         .select_from(RoleAssignment)
@@ -325,7 +324,7 @@ def _token_read(row: Any) -> ApiTokenRead:
     status = "active"
     if row.revoked_at is not None:
         status = "revoked"
-    elif row.expires_on is not None and row.expires_on <= vietnam_today():
+    elif row.expires_on is not None and row.expires_on <= clock.today():
         status = "expired"
     return ApiTokenRead.model_validate(
         {**row._mapping, "status": status, "scopes": sorted(row.scopes)}

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from doan3cd import audit
+from doan3cd import audit, clock
 from doan3cd.api.i18n import Text
 from doan3cd.api.problems import ProblemError
 from doan3cd.auth import passwords, throttle
@@ -23,7 +23,6 @@ from doan3cd.auth.tokens import (
     token_expired,
     token_revoked,
 )
-from doan3cd.clock import vietnam_today
 from doan3cd.config import Settings
 from doan3cd.db.types import utcnow
 from doan3cd.models.unit import Unit, UnitVersion
@@ -53,7 +52,7 @@ async def resolve_token(session: AsyncSession, token: str, settings: Settings) -
 
 
 async def _user_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal:
-    today = vietnam_today()
+    today = clock.today()
     rows = (
         await session.execute(
             select(
@@ -90,7 +89,7 @@ async def _user_principal(session: AsyncSession, user_id: uuid.UUID) -> Principa
 
 
 async def _api_token_principal(session: AsyncSession, secret: str) -> Principal:
-    today = vietnam_today()
+    today = clock.today()
     row = (
         await session.execute(
             select(
@@ -189,7 +188,7 @@ async def login(
 
 async def describe(session: AsyncSession, principal: Principal) -> MeRead:
     """The caller's identity, grants (with unit codes and names) and permissions."""
-    today = vietnam_today()
+    today = clock.today()
     unit_ids = {g.unit_id for g in principal.grants} - {WHOLE_TREE_UNIT_ID}
     units = {
         row.id: row

@@ -11,6 +11,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from doan3cd.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
 def async_url(url: str) -> URL:
@@ -48,7 +49,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front: a deferred transaction that reads, then writes
+        # after another writer committed, fails instead of waiting for the busy timeout.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _engine_kwargs(settings: Settings, url: URL) -> dict[str, Any]:

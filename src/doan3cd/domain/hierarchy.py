@@ -6,6 +6,7 @@ bytewise order a subtree is the half-open range [path, path_upper(path)).
 """
 
 import uuid
+from collections.abc import Mapping
 
 SEPARATOR = "/"
 
@@ -38,3 +39,44 @@ def is_within(path: str, ancestor_path: str) -> bool:
 
 def depth_of(path: str) -> int:
     return len(ancestor_ids(path)) - 1
+
+
+class CycleError(ValueError):
+    """The requested parents would make a unit its own ancestor."""
+
+    def __init__(self, unit_ids: list[uuid.UUID]) -> None:
+        super().__init__("cycle through " + ", ".join(str(u) for u in unit_ids))
+        self.unit_ids = unit_ids
+
+
+def compute_paths(
+    parents: Mapping[uuid.UUID, uuid.UUID | None], known: Mapping[uuid.UUID, str]
+) -> dict[uuid.UUID, str]:
+    """Paths of every unit in `parents` once each hangs under its given parent.
+
+    A parent is either another key of `parents` (computed first) or a unit whose path is in
+    `known`; None makes a root. Raises CycleError when the parents loop back on themselves.
+    """
+    paths: dict[uuid.UUID, str] = {}
+    for start in parents:
+        chain: list[uuid.UUID] = []
+        on_chain: set[uuid.UUID] = set()
+        current: uuid.UUID | None = start
+        base: str | None = None
+        while current is not None and current not in paths:
+            if current not in parents:
+                if current not in known:
+                    raise KeyError(current)
+                base = known[current]
+                break
+            if current in on_chain:
+                raise CycleError(chain[chain.index(current) :])
+            chain.append(current)
+            on_chain.add(current)
+            current = parents[current]
+        if current is not None and current in paths:
+            base = paths[current]
+        for unit_id in reversed(chain):
+            base = child_path(base, unit_id)
+            paths[unit_id] = base
+    return paths

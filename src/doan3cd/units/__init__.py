@@ -1,0 +1,1 @@
+"""Organisation units: the effective-dated tree, its lineage events and reorganisations."""
