@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,11 @@ LONG_AGO = date(2000, 1, 1)
 def password_hash() -> str:
     """One argon2 hash for every test user: hashing costs ~0.1 s each."""
     return PasswordHasher().hash(PASSWORD)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,7 @@ async def add_user(
     session: AsyncSession,
     username: str,
     role: Role | None = None,
-    unit: UnitRef | None = None,
+    unit: HasId | None = None,
     *,
     expires_on: date | None = None,
     is_active: bool = True,

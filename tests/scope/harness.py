@@ -7,14 +7,19 @@ a record is in a caller's scope when the path that decides its scope lies below 
 caller's grant units' paths in today's tree, read straight from the database before each case.
 
 Per case:
-- single-record operations (get, patch, move, …): in scope → 2xx; out of scope → 404 with the
-  same answer as for a missing id, and the record unchanged; no permission at all → 403.
+- single-record operations (get, patch, move, …): in scope (the record, and any destination,
+  lie below the caller's units for the operation's permission AND for reading: nobody changes
+  what they cannot see) → 2xx. Otherwise the call must fail
+  and change nothing; when the caller could never read the record (in none of its versions) the
+  answer must be 404 and the same as for a missing id, so nothing reveals that it exists. (A
+  record the caller may read but not write may answer 403.) No permission at all → 403.
 - collection operations (list, search, …): exactly the in-scope matches across all pages, each
   once, and `total` equal to their number.
 """
 
 import random
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,13 +36,14 @@ from doan3cd.config import Settings
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.models.unit import Unit, UnitVersion
 from doan3cd.models.user import ApiToken, RoleAssignment
-from tests.factories import UnitRef, add_unit, add_user, bearer
+from tests.factories import add_user, bearer
 
 SEED = 20261128
 PLACES = ["Hồng Hà", "Đông Anh", "Sóc Sơn", "Ba Vì", "Thủ Đức", "Cần Giờ", "Hải Châu", "Ô Môn"]
-# Kinds from the top; a unit's children have the next kind.
-KINDS = ["province", "district", "grassroots", "branch"]
-FAN_OUT = [2, 3, 2, 2]  # roots, then children per unit at each level
+UNITS = "/api/v1/units"
+# Kinds from the top (each may hold the next today); top-level units, then children per unit.
+KINDS = ["province", "affiliated", "grassroots", "branch"]
+FAN_OUT = [2, 2, 3, 2]
 
 
 @dataclass(frozen=True)
@@ -101,16 +107,19 @@ class ScopedResource:
     """How to exercise one scoped resource. Add one to REGISTRY in specs.py per resource.
 
     `scope_paths`: every record id → the unit path that decides its scope today, in a stable
-    order. `snapshot`: a value that changes whenever the record does (proves "nothing changed").
-    `seed`: creates the resource's records over the unit forest (units need none).
+    order. `ever_paths`: every path that decided its scope in any version (for resources with
+    history; default: today's). `snapshot`: a value that changes whenever the record does (proves
+    "nothing changed"). `seed`: creates the resource's records over the unit forest.
     """
 
     name: str
+    read_permission: Permission
     scope_paths: Callable[[AsyncSession], Awaitable[dict[uuid.UUID, str]]]
     snapshot: Callable[[AsyncSession, uuid.UUID], Awaitable[Any]]
     singles: list[SingleOp]
     collections: list[CollectionOp]
-    seed: Callable[[AsyncSession, list[UnitRef], random.Random], Awaitable[None]] | None = None
+    ever_paths: Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]] | None = None
+    seed: Callable[[Ctx, list["UnitNode"], random.Random], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -122,6 +131,9 @@ class Report:
     leaked_counts: list[str] = field(default_factory=list)
     in_scope_successes: int = 0
     failures: list[str] = field(default_factory=list)
+    # "units.move in scope" / "units.move out of scope" → count, to show every operation ran
+    # both ways.
+    outcomes: Counter[str] = field(default_factory=Counter)
 
 
 async def tree_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
@@ -139,16 +151,31 @@ async def tree_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
     return {row.unit_id: row.path for row in rows}
 
 
-async def build_forest(session: AsyncSession, rng: random.Random) -> list[UnitRef]:
-    units: list[UnitRef] = []
-    level: list[UnitRef | None] = [None]
+@dataclass(frozen=True)
+class UnitNode:
+    id: uuid.UUID
+    code: str
+
+
+async def build_forest(ctx: Ctx, admin: dict[str, str]) -> list[UnitNode]:
+    """The unit forest, created through `POST /units` as an admin."""
+    units: list[UnitNode] = []
+    level: list[UnitNode | None] = [None]
     for depth, kind in enumerate(KINDS):
-        next_level: list[UnitRef | None] = []
+        next_level: list[UnitNode | None] = []
         for parent in level:
             for i in range(FAN_OUT[depth]):
                 code = f"{parent.code}.{i + 1}" if parent else f"P{i + 1}"
-                name = f"Đoàn {rng.choice(PLACES)} {code}"
-                unit = await add_unit(session, code, parent, name=name, kind=kind)
+                body = {
+                    "code": code,
+                    "name": f"Đoàn {ctx.rng.choice(PLACES)} {code}",
+                    "kind": kind,
+                    "parent_id": str(parent.id) if parent else None,
+                    "effective_on": "2020-01-01",
+                }
+                response = await ctx.client.post(UNITS, json=body, headers=admin)
+                assert response.status_code == 201, response.text
+                unit = UnitNode(uuid.UUID(response.json()["id"]), code)
                 units.append(unit)
                 next_level.append(unit)
         level = next_level
@@ -156,7 +183,7 @@ async def build_forest(session: AsyncSession, rng: random.Random) -> list[UnitRe
 
 
 async def build_callers(
-    session: AsyncSession, settings: Settings, units: list[UnitRef], rng: random.Random
+    session: AsyncSession, settings: Settings, units: list[UnitNode], rng: random.Random
 ) -> list[Caller]:
     roles = [Role.viewer, Role.manager, Role.reviewer, Role.welfare_officer]
     callers: list[Caller] = []
@@ -213,12 +240,19 @@ def _answer(response: httpx.Response) -> tuple[int, str | None]:
     return response.status_code, response.json()["code"] if is_problem else None
 
 
+async def _ever_paths(ctx: Ctx, resource: ScopedResource, record: uuid.UUID) -> list[str]:
+    if resource.ever_paths is None:
+        return [(await resource.scope_paths(ctx.session))[record]]
+    return await resource.ever_paths(ctx.session, record)
+
+
 async def run_single(
     ctx: Ctx, resource: ScopedResource, op: SingleOp, caller: Caller, report: Report
 ) -> None:
     tree = await tree_paths(ctx.session)
     records = await resource.scope_paths(ctx.session)
     roots = caller.roots(op.permission, tree)
+    readable = caller.roots(resource.read_permission, tree)
     want_inside = ctx.rng.random() < 0.4
     pool = [r for r, p in records.items() if _inside(p, roots) == want_inside] or list(records)
     record = ctx.rng.choice(pool)
@@ -230,11 +264,14 @@ async def run_single(
         want_dest_inside = ctx.rng.random() < 0.7
         dest_pool = [d for d in options if _inside(tree[d], roots) == want_dest_inside] or options
         destination = ctx.rng.choice(dest_pool)
-    target = Target(record, destination)
-    record_inside = _inside(records[record], roots)
-    dest_inside = destination is None or _inside(tree[destination], roots)
+
+    def usable(path: str) -> bool:
+        return _inside(path, roots) and _inside(path, readable)
+
+    record_inside = usable(records[record])
+    dest_inside = destination is None or usable(tree[destination])
     before = await resource.snapshot(ctx.session, record)
-    response = await op.call(ctx, caller.headers, target)
+    response = await op.call(ctx, caller.headers, Target(record, destination))
     where = f"{resource.name}.{op.name} by {caller.label} on {record}"
     report.cases += 1
     if response.status_code >= 500:
@@ -247,25 +284,34 @@ async def run_single(
     if record_inside and dest_inside:
         if response.is_success:
             report.in_scope_successes += 1
+            report.outcomes[f"{resource.name}.{op.name} in scope"] += 1
         else:
-            report.failures.append(f"{where}: in scope but {_answer(response)}")
+            report.failures.append(f"{where} (to {destination}): in scope but {_answer(response)}")
         return
     report.cross_scope_attempts += 1
+    report.outcomes[f"{resource.name}.{op.name} out of scope"] += 1
     if response.is_success:
         report.cross_scope_successes.append(f"{where} (destination {destination})")
         return
-    if not record_inside and response.status_code != 404:
-        report.failures.append(f"{where}: out of scope gave {_answer(response)}, want 404")
-    missing = (
-        Target(uuid.uuid4(), destination) if not record_inside else Target(record, uuid.uuid4())
+    if await resource.snapshot(ctx.session, record) != before:
+        report.cross_scope_successes.append(f"{where}: changed the record although refused")
+    record_hidden = not any(_inside(p, readable) for p in await _ever_paths(ctx, resource, record))
+    dest_hidden = destination is not None and not any(
+        _inside(p, readable) for p in await unit_ever_paths(ctx.session, destination)
     )
+    if record_hidden:
+        missing = Target(uuid.uuid4(), destination)
+    elif dest_hidden:
+        missing = Target(record, uuid.uuid4())
+    else:
+        return  # the caller may read what it may not change: a 403 reveals nothing new
+    if record_hidden and response.status_code != 404:
+        report.leaked_ids.append(f"{where}: never readable, yet {_answer(response)}, want 404")
     like_missing = await op.call(ctx, caller.headers, missing)
     if _answer(like_missing) != _answer(response):
         report.leaked_ids.append(
             f"{where}: {_answer(response)} differs from a missing id's {_answer(like_missing)}"
         )
-    if await resource.snapshot(ctx.session, record) != before:
-        report.cross_scope_successes.append(f"{where}: changed the record although refused")
 
 
 async def run_collection(
@@ -296,6 +342,10 @@ async def run_collection(
         report.leaked_counts.append(f"{where}: total {listing.total}, in scope {len(expected)}")
     report.in_scope_successes += bool(expected)
     report.cross_scope_attempts += bool(listing.candidates - expected)
+    report.outcomes[f"{resource.name}.{op.name} in scope"] += bool(expected)
+    report.outcomes[f"{resource.name}.{op.name} out of scope"] += bool(
+        listing.candidates - expected
+    )
 
 
 async def run_cases(
@@ -306,11 +356,19 @@ async def run_cases(
     ]
     for _ in range(cases):
         resource, op = ctx.rng.choice(operations)
-        caller = ctx.rng.choice(callers)
+        # Mostly callers who hold the permission somewhere: the others only ever get 403.
+        holders = [c for c in callers if c.holds(op.permission)]
+        caller = ctx.rng.choice(holders if holders and ctx.rng.random() < 0.8 else callers)
         if isinstance(op, SingleOp):
             await run_single(ctx, resource, op, caller, report)
         else:
             await run_collection(ctx, resource, op, caller, report)
+
+
+async def unit_ever_paths(session: AsyncSession, unit_id: uuid.UUID) -> list[str]:
+    """Every path the unit has had, in any version."""
+    paths = await session.scalars(select(UnitVersion.path).where(UnitVersion.unit_id == unit_id))
+    return list(paths)
 
 
 def current_version_of(unit_id: Any) -> Any:

@@ -8,17 +8,18 @@ records other than units) a `seed` that creates records over the forest.
 import uuid
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from doan3cd import clock
 from doan3cd.auth.permissions import Permission
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.text import fold
-from doan3cd.models.unit import UnitVersion
-from tests.scope import standin
+from doan3cd.domain.units import KindRule, kind_allowed
+from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
-    KINDS,
     PLACES,
+    UNITS,
     CollectionOp,
     Ctx,
     Listing,
@@ -28,96 +29,121 @@ from tests.scope.harness import (
     current_version_of,
     list_all,
     tree_paths,
+    unit_ever_paths,
 )
 
 
 async def unit_snapshot(session: AsyncSession, unit_id: uuid.UUID) -> tuple[object, ...]:
-    row = (
-        await session.execute(
-            select(UnitVersion.name, UnitVersion.path, UnitVersion.parent_id).where(
-                current_version_of(unit_id)
-            )
+    """Every version of the unit: a refused write must leave all of them as they were."""
+    rows = await session.execute(
+        select(
+            UnitVersion.name,
+            UnitVersion.path,
+            UnitVersion.parent_id,
+            UnitVersion.valid_from,
+            UnitVersion.valid_to,
         )
-    ).one()
-    return tuple(row)
+        .where(UnitVersion.unit_id == unit_id)
+        .order_by(UnitVersion.valid_from)
+    )
+    return tuple(tuple(row) for row in rows)
 
 
 async def move_destinations(ctx: Ctx, unit_id: uuid.UUID) -> list[uuid.UUID]:
-    """Units that may hold `unit_id`: its parent's kind, outside its own subtree."""
-    version = (
+    """Units that may hold `unit_id` today: kind rules allow it, outside its own subtree, and
+    not its current parent."""
+    today = clock.today()
+    rules = [
+        KindRule(r.parent_kind, r.child_kind, r.valid_from, r.valid_to)
+        for r in await ctx.session.scalars(select(UnitKindRule))
+    ]
+    subject = (
         await ctx.session.execute(
             select(UnitVersion.kind, UnitVersion.path, UnitVersion.parent_id).where(
                 current_version_of(unit_id)
             )
         )
     ).one()
-    if version.parent_id is None:
-        return []
-    parent_kind = KINDS[KINDS.index(version.kind) - 1]
     rows = await ctx.session.execute(
-        select(UnitVersion.unit_id, UnitVersion.path).where(
-            current_version_of(UnitVersion.unit_id), UnitVersion.kind == parent_kind
-        )
+        select(UnitVersion.unit_id, UnitVersion.kind, UnitVersion.path)
+        .join(Unit, Unit.id == UnitVersion.unit_id)
+        .where(current_version_of(UnitVersion.unit_id))
+        .order_by(Unit.code)
     )
     return [
         row.unit_id
         for row in rows
-        if row.unit_id != version.parent_id and not is_within(row.path, version.path)
+        if kind_allowed(rules, row.kind, subject.kind, today)
+        and row.unit_id != subject.parent_id
+        and not is_within(row.path, subject.path)
     ]
 
 
-async def all_units(session: AsyncSession, q: str | None = None) -> set[uuid.UUID]:
-    stmt = select(UnitVersion.unit_id).where(current_version_of(UnitVersion.unit_id))
+async def matching_units(session: AsyncSession, q: str | None = None) -> set[uuid.UUID]:
+    """What `GET /units?q=` matches when scope is ignored: folded name or code."""
+    stmt = (
+        select(UnitVersion.unit_id)
+        .join(Unit, Unit.id == UnitVersion.unit_id)
+        .where(current_version_of(UnitVersion.unit_id))
+    )
     if q:
-        stmt = stmt.where(UnitVersion.name_folded.contains(fold(q), autoescape=True))
+        stmt = stmt.where(
+            or_(
+                UnitVersion.name_folded.contains(fold(q), autoescape=True),
+                Unit.code.contains(q.strip().upper(), autoescape=True),
+            )
+        )
     return set((await session.scalars(stmt)).all())
 
 
 def search_term(ctx: Ctx) -> str:
     place = ctx.rng.choice(PLACES)
-    return ctx.rng.choice([place, fold(place), place.split()[-1].upper()])
+    return ctx.rng.choice([place, fold(place), place.split()[-1].upper(), "P1.2"])
 
 
-def units_resource(prefix: str) -> ScopedResource:
-    """Units at `prefix`: get, list, search (`q`), patch (rename) and move."""
+async def get_unit(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{UNITS}/{target.record_id}", headers=headers)
 
-    async def get(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
-        return await ctx.client.get(f"{prefix}/{target.record_id}", headers=headers)
 
-    async def patch(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
-        name = f"Đoàn {ctx.rng.choice(PLACES)} mới"
-        return await ctx.client.patch(
-            f"{prefix}/{target.record_id}", json={"name": name}, headers=headers
-        )
-
-    async def move(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
-        return await ctx.client.post(
-            f"{prefix}/{target.record_id}/move",
-            json={"parent_id": str(target.destination)},
-            headers=headers,
-        )
-
-    async def list_units(ctx: Ctx, headers: dict[str, str]) -> Listing:
-        return await list_all(ctx, headers, prefix, {}, await all_units(ctx.session))
-
-    async def search(ctx: Ctx, headers: dict[str, str]) -> Listing:
-        q = search_term(ctx)
-        return await list_all(ctx, headers, prefix, {"q": q}, await all_units(ctx.session, q))
-
-    return ScopedResource(
-        name="units",
-        scope_paths=tree_paths,
-        snapshot=unit_snapshot,
-        singles=[
-            SingleOp("get", Permission.units_read, get),
-            SingleOp("patch", Permission.units_write, patch),
-            SingleOp("move", Permission.units_write, move, destinations=move_destinations),
-        ],
-        collections=[
-            CollectionOp("list", Permission.units_read, list_units),
-            CollectionOp("search", Permission.units_read, search),
-        ],
+async def rename_unit(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    name = f"Đoàn {ctx.rng.choice(PLACES)} mới"
+    return await ctx.client.patch(
+        f"{UNITS}/{target.record_id}", json={"name": name}, headers=headers
     )
 
 
-REGISTRY = [units_resource(standin.PREFIX)]
+async def move_unit(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.post(
+        f"{UNITS}/{target.record_id}/move",
+        json={"parent_id": str(target.destination)},
+        headers=headers,
+    )
+
+
+async def list_units(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    return await list_all(ctx, headers, UNITS, {}, await matching_units(ctx.session))
+
+
+async def search_units(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    q = search_term(ctx)
+    return await list_all(ctx, headers, UNITS, {"q": q}, await matching_units(ctx.session, q))
+
+
+UNITS_RESOURCE = ScopedResource(
+    name="units",
+    read_permission=Permission.units_read,
+    scope_paths=tree_paths,
+    ever_paths=unit_ever_paths,
+    snapshot=unit_snapshot,
+    singles=[
+        SingleOp("get", Permission.units_read, get_unit),
+        SingleOp("patch", Permission.units_write, rename_unit),
+        SingleOp("move", Permission.units_write, move_unit, destinations=move_destinations),
+    ],
+    collections=[
+        CollectionOp("list", Permission.units_read, list_units),
+        CollectionOp("search", Permission.units_read, search_units),
+    ],
+)
+
+REGISTRY = [UNITS_RESOURCE]
