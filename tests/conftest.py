@@ -39,6 +39,8 @@ def _backends() -> list[str]:
 def reset_postgres_schema(url: str, schema: str = "public") -> None:
     engine = create_engine(sync_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
+        if schema == "public":
+            conn.execute(text("DROP EXTENSION IF EXISTS pg_trgm CASCADE"))
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
@@ -55,7 +57,7 @@ def fresh_database_url(backend: str, directory: Path, name: str) -> str:
         reset_postgres_schema(base)
         return base
     reset_postgres_schema(base, name)
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={name}"})
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={name},public"})
     return url.render_as_string(hide_password=False)
 
 

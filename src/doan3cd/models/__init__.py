@@ -1,18 +1,34 @@
 """All ORM classes, imported here so Alembic's autogenerate and `alembic check` see them."""
 
 from doan3cd.models.audit import AuditEvent
+from doan3cd.models.change import Change
 from doan3cd.models.idempotency import IdempotencyRecord
+from doan3cd.models.member import (
+    Member,
+    MemberExternalId,
+    MemberPosition,
+    MembershipPeriod,
+    MemberStatusChange,
+    Transfer,
+)
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitKindRule, UnitVersion
 from doan3cd.models.user import ApiToken, LoginThrottle, RoleAssignment, User
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Change",
     "IdempotencyRecord",
     "LineageEvent",
     "LineageEventUnit",
     "LoginThrottle",
+    "Member",
+    "MemberExternalId",
+    "MemberPosition",
+    "MemberStatusChange",
+    "MembershipPeriod",
     "RoleAssignment",
+    "Transfer",
     "Unit",
     "UnitKindRule",
     "UnitVersion",

@@ -1,0 +1,1 @@
+"""Sync with the national membership system: change log, feed, snapshot, inbound batches."""
