@@ -36,29 +36,37 @@ def _backends() -> list[str]:
     return backends
 
 
-def reset_postgres_schema(url: str, schema: str = "public") -> None:
+def reset_postgres_schema(url: str) -> None:
     engine = create_engine(sync_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        if schema == "public":
-            conn.execute(text("DROP EXTENSION IF EXISTS pg_trgm CASCADE"))
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text("DROP EXTENSION IF EXISTS pg_trgm CASCADE"))
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
 def fresh_database_url(backend: str, directory: Path, name: str) -> str:
-    """An empty database of the given backend (a file, or a wiped PostgreSQL schema)."""
+    """An empty database of the given backend: a new file, or a wiped PostgreSQL database.
+
+    "main" is the configured test database itself; any other name is a sibling database.
+    """
     if backend == "sqlite":
         path = directory / f"{name}.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite+aiosqlite:///{path}"
-    base = os.environ[PG_URL_ENV]
+    base = make_url(os.environ[PG_URL_ENV])
     if name == "main":
-        reset_postgres_schema(base)
-        return base
-    reset_postgres_schema(base, name)
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={name},public"})
-    return url.render_as_string(hide_password=False)
+        reset_postgres_schema(base.render_as_string(hide_password=False))
+        return base.render_as_string(hide_password=False)
+    sibling = f"{base.database}_{name}"
+    admin = create_engine(
+        sync_url(base.render_as_string(hide_password=False)), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{sibling}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{sibling}"'))
+    admin.dispose()
+    return base.set(database=sibling).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=_backends())

@@ -2,6 +2,15 @@
 
 from doan3cd.models.audit import AuditEvent
 from doan3cd.models.change import Change
+from doan3cd.models.evidence import (
+    Activity,
+    PartyReferral,
+    Plan,
+    PlanItem,
+    ReferralTransition,
+    SupportAction,
+    WelfareCase,
+)
 from doan3cd.models.idempotency import IdempotencyRecord
 from doan3cd.models.member import (
     Member,
@@ -15,6 +24,7 @@ from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitKindRu
 from doan3cd.models.user import ApiToken, LoginThrottle, RoleAssignment, User
 
 __all__ = [
+    "Activity",
     "ApiToken",
     "AuditEvent",
     "Change",
@@ -27,10 +37,16 @@ __all__ = [
     "MemberPosition",
     "MemberStatusChange",
     "MembershipPeriod",
+    "PartyReferral",
+    "Plan",
+    "PlanItem",
+    "ReferralTransition",
     "RoleAssignment",
+    "SupportAction",
     "Transfer",
     "Unit",
     "UnitKindRule",
     "UnitVersion",
     "User",
+    "WelfareCase",
 ]
