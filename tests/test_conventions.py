@@ -257,3 +257,12 @@ async def test_docs_work_offline(client: httpx.AsyncClient) -> None:
         assert "cdn" not in html.lower() and "googleapis" not in html
         served = await client.get(f"/docs-assets/{asset}")
         assert served.status_code == 200 and len(served.content) > 100_000
+
+
+async def test_unreadable_body_is_a_declared_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/_test/notes",
+        content=b'{"title": "\x80\x81"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(response, 400, "request_body_unreadable")

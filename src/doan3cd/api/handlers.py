@@ -82,7 +82,7 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 HTTP_CODES = {
-    400: "bad_request",
+    400: "request_body_unreadable",
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -97,7 +97,13 @@ async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = None
-    if exc.status_code == 404:
+    if exc.status_code == 400:
+        # The framework's only 400: a body it could not decode (bad UTF-8, broken form data).
+        detail = Text(
+            "Không đọc được nội dung yêu cầu (JSON hoặc UTF-8 không hợp lệ).",
+            "The request body could not be read (invalid JSON or UTF-8).",
+        )
+    elif exc.status_code == 404:
         detail = Text("Không có tài nguyên tại địa chỉ này.", "No resource at this address.")
     elif exc.status_code == 405:
         detail = Text(
