@@ -51,9 +51,7 @@ async def test_create_normalises_and_reads_back(
         ("admission", "2017-03-26", None)
     ]
     changes = (await session.scalars(select(Change).where(Change.resource == "members"))).all()
-    assert [(c.op, c.version, c.unit_path) for c in changes] == [
-        ("upsert", 1, tree.class_a.path)
-    ]
+    assert [(c.op, c.version, c.unit_path) for c in changes] == [("upsert", 1, tree.class_a.path)]
 
 
 @pytest.mark.parametrize(
@@ -182,9 +180,7 @@ async def test_sensitive_fields_per_role(
     ).all()
     assert len((await session.scalars(select(AuditEvent.id))).all()) == before + 1
     assert reads[-1].fields == ["ethnicity", "national_id", "religion"]
-    refused = await client.patch(
-        url, json={"sensitive": {"religion": "Không"}}, headers=manager
-    )
+    refused = await client.patch(url, json={"sensitive": {"religion": "Không"}}, headers=manager)
     assert_problem(refused, 403, "sensitive_forbidden")
     created = await client.post(
         MEMBERS,
@@ -240,9 +236,7 @@ async def test_erasure(
     assert erased.status_code == 204, erased.text
     assert_problem(await client.get(url, headers=admin_headers), 404, "member_not_found")
     assert (await client.get(MEMBERS, headers=admin_headers)).json()["items"] == []
-    tombstone = (
-        await session.scalars(select(Change).where(Change.op == "delete"))
-    ).one()
+    tombstone = (await session.scalars(select(Change).where(Change.op == "delete"))).one()
     assert tombstone.resource_id == __import__("uuid").UUID(member["id"])
     assert tombstone.external_ids == [{"source": "yum", "external_id": "9"}]
     erase_events = (

@@ -18,6 +18,7 @@ from doan3cd.db.session import SessionDep
 from doan3cd.members import service
 from doan3cd.members.schemas import (
     MemberCreate,
+    MemberOut,
     MemberRead,
     MemberStatus,
     MemberUpdate,
@@ -41,10 +42,9 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("", name="list", response_model=Page[MemberRead], responses=READ_ERRORS)
+@router.get("", name="list", response_model=Page[MemberOut], responses=READ_ERRORS)
 async def list_members(
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: Reader,
     page: PageDep,
@@ -66,20 +66,22 @@ async def list_members(
         Literal["name", "-joined_on"],
         Query(description="`name`: Vietnamese order (given name first); `-joined_on`: newest."),
     ] = "name",
-) -> Page[MemberRead]:
+) -> Response:
     """Members whose branch lies in your scope (today's tree)."""
     items, cursor, total = await service.list_members(
         session, principal, page, within=within, branch_id=branch, status=status, q=q, sort=sort
     )
+    page_ = Page[MemberRead](items=items, next_cursor=cursor, total=total)
+    response = Response(page_.model_dump_json(serialize_as_any=True), media_type="application/json")
     set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return response
 
 
 @router.post(
     "",
     name="create",
     status_code=201,
-    response_model=MemberRead,
+    response_model=MemberOut,
     responses={201: {"headers": ETAG_HEADER}, **WRITE_ERRORS},
 )
 async def create_member(
@@ -103,7 +105,7 @@ async def create_member(
 @router.get(
     "/{member_id}",
     name="get",
-    response_model=MemberRead,
+    response_model=MemberOut,
     responses={200: {"headers": ETAG_HEADER}, **NOT_MODIFIED, **READ_ERRORS},
 )
 async def get_member(
@@ -116,7 +118,7 @@ async def get_member(
 @router.patch(
     "/{member_id}",
     name="update",
-    response_model=MemberRead,
+    response_model=MemberOut,
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412, 422)},
 )
 async def update_member(
@@ -139,12 +141,10 @@ async def update_member(
     return etag_response(request, member)
 
 
-@router.post(
-    "/{member_id}/status", name="status", response_model=MemberRead, responses=WRITE_ERRORS
-)
+@router.post("/{member_id}/status", name="status", response_model=MemberOut, responses=WRITE_ERRORS)
 async def change_status(
     member_id: MemberId, body: StatusChange, session: SessionDep, principal: Writer
-) -> MemberRead:
+) -> MemberOut:
     """A dated status change (removed, expelled, deceased, or back to active), kept in the
     member's status history; leaving statuses close the open membership period."""
     return await service.change_status(session, principal, member_id, body)

@@ -6,16 +6,9 @@ one 422 listing every field problem with a stable code, rather than stopping at 
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    StringConstraints,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -115,9 +108,6 @@ class ExternalIdRead(BaseModel):
 
 
 class MemberRead(BaseModel):
-    # The wrap serializer below only drops a key: document the fields themselves.
-    model_config = ConfigDict(json_schema_mode_override="validation")
-
     id: uuid.UUID
     full_name: str
     date_of_birth: date
@@ -137,18 +127,16 @@ class MemberRead(BaseModel):
     is_cadre: bool
     external_ids: list[ExternalIdRead]
     revision: int = Field(description="Increases with every change to the member.")
-    sensitive: Sensitive | None = Field(
-        default=None,
-        description="Present only for callers holding members:sensitive over the member's unit.",
-    )
 
-    @model_serializer(mode="wrap")
-    def _absent_when_hidden(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Leave the `sensitive` key out entirely (not null) for callers who may not see it."""
-        data = handler(self)
-        if self.sensitive is None:
-            data.pop("sensitive", None)
-        return data
+
+class MemberSensitiveRead(MemberRead):
+    """A member read by a caller holding members:sensitive over its unit (the read is audited).
+    Other callers get `MemberRead`, without the `sensitive` key at all."""
+
+    sensitive: Sensitive
+
+
+MemberOut = MemberSensitiveRead | MemberRead
 
 
 class MaturityRequest(_Input):

@@ -24,7 +24,13 @@ from doan3cd.members.queries import (
     member_select,
     unpack_external_ids,
 )
-from doan3cd.members.schemas import MemberCreate, MemberRead, MemberUpdate, StatusChange
+from doan3cd.members.schemas import (
+    MemberCreate,
+    MemberRead,
+    MemberSensitiveRead,
+    MemberUpdate,
+    StatusChange,
+)
 from doan3cd.members.validation import (
     SENSITIVE_FIELDS,
     check_dates,
@@ -59,8 +65,8 @@ def to_read(session: AsyncSession, principal: Principal, row: Any) -> MemberRead
     values["external_ids"] = unpack_external_ids(values.pop("external_ids_packed"))
     sensitive = {f: values.pop(f) for f in SENSITIVE_FIELDS}
     if values.pop("may_see_sensitive"):
-        values["sensitive"] = sensitive
         record(session, principal, "read_sensitive", "members", values["id"], fields=sensitive)
+        return MemberSensitiveRead.model_validate(values | {"sensitive": sensitive})
     return MemberRead.model_validate(values)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.permissions import Permission
@@ -27,9 +27,9 @@ async def branch_path(
     principal: Principal,
     branch_id: uuid.UUID,
     on: date,
-    permission: Permission = Permission.members_write,
+    permission: Permission | None = Permission.members_write,
 ) -> str:
-    """The path of a branch open on `on` where the caller holds `permission`.
+    """The path of a branch open on `on` where the caller holds `permission` (None: anywhere).
 
     422 `member_branch_invalid` when it is no open branch, 403 when outside the caller's scope.
     """
@@ -38,14 +38,18 @@ async def branch_path(
             select(
                 UnitVersion.path,
                 UnitVersion.kind,
-                in_scope(principal, permission, UnitVersion.path.expression).label("allowed"),
+                (
+                    true()
+                    if permission is None
+                    else in_scope(principal, permission, UnitVersion.path.expression)
+                ).label("allowed"),
             ).where(UnitVersion.unit_id == branch_id, current_on(UnitVersion, on))
         )
     ).first()
     if row is None or row.kind not in BRANCH_KINDS:
         raise problems.branch_invalid()
     if not row.allowed:
-        raise problems.forbidden(permission.value)
+        raise problems.forbidden(str(permission))
     return str(row.path)
 
 
