@@ -15,8 +15,11 @@ from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
 from doan3cd.config import admission_policy
 from doan3cd.db.session import SessionDep
-from doan3cd.members import service
+from doan3cd.members import maturity, service
+from doan3cd.members.data_export import DataExport, export_member
 from doan3cd.members.schemas import (
+    MaturityReport,
+    MaturityRequest,
     MemberCreate,
     MemberOut,
     MemberRead,
@@ -156,3 +159,24 @@ async def erase_member(member_id: MemberId, session: SessionDep, principal: Admi
     everywhere; the change log keeps a tombstone and the audit trail an `erase` event."""
     await service.erase_member(session, principal, member_id)
     return Response(status_code=204)
+
+
+@router.post("/maturity", name="mature", response_model=MaturityReport, responses=WRITE_ERRORS)
+async def mature_members(
+    request: Request, body: MaturityRequest, session: SessionDep, principal: Writer
+) -> MaturityReport:
+    """Members in your scope past the age limit on `as_of` (over 30; cadres over 35); with
+    `dry_run=false` they become `matured` and their membership period closes."""
+    policy = admission_policy(request.app.state.settings)
+    return await maturity.mature_members(
+        session, principal, policy, as_of=body.as_of, dry_run=body.dry_run
+    )
+
+
+@router.get(
+    "/{member_id}/data-export", name="data-export", response_model=DataExport, responses=READ_ERRORS
+)
+async def data_export(member_id: MemberId, session: SessionDep, principal: Reader) -> DataExport:
+    """Everything held about the person (data-subject access request); the export is audited.
+    Sensitive fields follow the same rule as `GET /members/{id}`."""
+    return await export_member(session, principal, member_id)

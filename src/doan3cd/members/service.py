@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.api.pagination import PageParams, keyset_page
-from doan3cd.audit.service import record
+from doan3cd.audit.service import Actor, record
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
 from doan3cd.clock import today
@@ -214,7 +214,7 @@ async def change_status(
     on = today()
     effective_on = body.effective_on or on
     if effective_on > on:
-        raise invalid([_future("effective_on")])
+        raise invalid([future_date("effective_on")])
     locked = await store.lock_member(session, principal, member_id, on)
     current = locked.values["status"]
     if current == body.status or current == "transferring":
@@ -234,13 +234,13 @@ async def change_status(
     return await get_member(session, principal, member_id)
 
 
-def _future(field: str) -> RuleError:
+def future_date(field: str) -> RuleError:
     return check_not_in_future(date.max, date.min, field)[0]
 
 
 async def apply_status(
     session: AsyncSession,
-    principal: Principal,
+    principal: Actor,
     members: list[tuple[uuid.UUID, str, int]],
     status: str,
     effective_on: date,
