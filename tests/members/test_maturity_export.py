@@ -1,5 +1,7 @@
 """Ageing out (dry run and apply) and the data-subject export."""
 
+import uuid
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,9 +57,7 @@ async def test_maturity_dry_run_then_apply(
     matured = (await client.get(f"{MEMBERS}/{old['id']}", headers=school)).json()
     assert (matured["status"], matured["status_changed_on"]) == ("matured", "2026-01-01")
     period_end = await session.scalar(
-        select(MembershipPeriod.valid_to).where(
-            MembershipPeriod.member_id == __import__("uuid").UUID(old["id"])
-        )
+        select(MembershipPeriod.valid_to).where(MembershipPeriod.member_id == uuid.UUID(old["id"]))
     )
     assert str(period_end) == "2026-01-01"
     future = await client.post(f"{MEMBERS}/maturity", json={"as_of": "2999-01-01"}, headers=school)

@@ -1,5 +1,7 @@
 """Members: create, read with ETag, merge-patch with If-Match, validation codes, status, erasure."""
 
+import uuid
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -237,7 +239,7 @@ async def test_erasure(
     assert_problem(await client.get(url, headers=admin_headers), 404, "member_not_found")
     assert (await client.get(MEMBERS, headers=admin_headers)).json()["items"] == []
     tombstone = (await session.scalars(select(Change).where(Change.op == "delete"))).one()
-    assert tombstone.resource_id == __import__("uuid").UUID(member["id"])
+    assert tombstone.resource_id == uuid.UUID(member["id"])
     assert tombstone.external_ids == [{"source": "yum", "external_id": "9"}]
     erase_events = (
         await session.scalars(select(AuditEvent).where(AuditEvent.action == "erase"))

@@ -16,6 +16,7 @@ from doan3cd.clock import today
 from doan3cd.db.types import utcnow
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.member_rules import AdmissionPolicy, RuleError, check_not_in_future
+from doan3cd.members import followers as followers  # registers the unit follower hook
 from doan3cd.members import problems, store
 from doan3cd.members.queries import (
     JOINED_KEY,
