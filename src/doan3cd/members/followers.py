@@ -27,14 +27,14 @@ async def members_follow(session: AsyncSession, change: FollowerChange) -> Mappi
         count = await session.scalar(
             select(func.count()).select_from(Member).where(Member.branch_id.in_(units))
         )
-        return {"members": int(count or 0)}
+        return _counted(int(count or 0))
     rows = (
         await session.execute(
             select(Member.id, Member.row_version).where(Member.branch_id.in_(units))
         )
     ).all()
     if not rows or change.dry_run:
-        return {"members": len(rows)}
+        return _counted(len(rows))
     ids = [r.id for r in rows]
     await close_period(session, ids, change.effective_on)
     await session.execute(
@@ -81,7 +81,12 @@ async def members_follow(session: AsyncSession, change: FollowerChange) -> Mappi
             unit_path=path,
             external_ids=external.get(row.id, []),
         )
-    return {"members": len(rows)}
+    return _counted(len(rows))
+
+
+def _counted(count: int) -> dict[str, int]:
+    """Only reorganisations that touch members mention them."""
+    return {"members": count} if count else {}
 
 
 register_follower("members", members_follow)
