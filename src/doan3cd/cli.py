@@ -147,6 +147,29 @@ def cmd_demo_admin(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_members_mature(args: argparse.Namespace) -> int:
+    from doan3cd.audit.service import CLI
+    from doan3cd.config import admission_policy
+    from doan3cd.demo import SEED_PRINCIPAL
+    from doan3cd.members.maturity import mature_members
+
+    report = _run(
+        lambda s: mature_members(
+            s,
+            SEED_PRINCIPAL,
+            admission_policy(get_settings()),
+            as_of=args.as_of,
+            dry_run=not args.apply,
+            actor=CLI,
+        )
+    )
+    for row in report.items:
+        print(f"{row.member_code or '-'}\t{row.full_name}\t{row.age}")
+    verb = "would mature" if report.dry_run else "matured"
+    print(f"{verb} {report.count} member(s) as of {report.as_of.isoformat()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="doan3cd", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -198,6 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_token = tokens.add_parser("revoke", help="revoke a token at once")
     revoke_token.add_argument("token_id", type=uuid.UUID)
     revoke_token.set_defaults(handler=cmd_tokens_revoke)
+
+    members = sub.add_parser("members", help="member maintenance").add_subparsers(
+        dest="members_command", required=True
+    )
+    mature = members.add_parser(
+        "mature", help="list (or with --apply, mature) members past the age limit"
+    )
+    mature.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    mature.add_argument("--apply", action="store_true", help="set them matured (default: dry run)")
+    mature.set_defaults(handler=cmd_members_mature)
 
     demo = sub.add_parser(
         "demo-admin", help="demo mode: create user admin with a printed password if none exist"

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from doan3cd.domain.member_rules import AdmissionPolicy
+
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside demo/dev
 MIN_PRODUCTION_SECRET_LENGTH = 32
 DEFAULT_SQLITE_PATH = Path("var/doan3cd.sqlite3")
@@ -33,6 +35,10 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, ge=1)
     login_attempts_per_minute: int = Field(default=10, ge=1)
     max_concurrent_requests: int = Field(default=200, ge=1)
+    # Age limits (completed years) at admission and for ageing out; cadres may stay longer.
+    admission_min_age: int = Field(default=16, ge=0)
+    admission_max_age: int = Field(default=30, ge=1)
+    admission_cadre_max_age: int = Field(default=35, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -59,3 +65,11 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def admission_policy(settings: Settings) -> AdmissionPolicy:
+    return AdmissionPolicy(
+        min_age=settings.admission_min_age,
+        max_age=settings.admission_max_age,
+        cadre_max_age=settings.admission_cadre_max_age,
+    )

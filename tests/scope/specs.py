@@ -5,19 +5,25 @@ decides each record's scope, a snapshot to prove refused writes changed nothing,
 records other than units) a `seed` that creates records over the forest.
 """
 
+import random
 import uuid
+from datetime import date
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd import clock
 from doan3cd.auth.permissions import Permission
+from doan3cd.db.types import utcnow
 from doan3cd.domain.hierarchy import is_within
+from doan3cd.domain.name_order import name_sort_key
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
+from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
+    KINDS,
     PLACES,
     UNITS,
     CollectionOp,
@@ -26,6 +32,7 @@ from tests.scope.harness import (
     ScopedResource,
     SingleOp,
     Target,
+    UnitNode,
     current_version_of,
     list_all,
     tree_paths,
@@ -146,4 +153,97 @@ UNITS_RESOURCE = ScopedResource(
     ],
 )
 
-REGISTRY = [UNITS_RESOURCE]
+MEMBERS = "/api/v1/members"
+MEMBER_NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Nam", "Phạm Thị Ánh", "Võ Minh Đức"]
+
+
+async def seed_members(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """Two members in every branch (the forest's deepest units), inserted directly."""
+    now = utcnow()
+    rows = []
+    for unit in units:
+        if unit.code.count(".") != len(KINDS) - 1:
+            continue
+        for _ in range(2):
+            name = rng.choice(MEMBER_NAMES)
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "full_name": name,
+                    "name_folded": fold(name),
+                    "name_sort_key": name_sort_key(name),
+                    "date_of_birth": date(2000, 1, 1),
+                    "branch_id": unit.id,
+                    "status": "active",
+                    "is_cadre": False,
+                    "row_version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    await ctx.session.execute(insert(Member), rows)
+
+
+async def member_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Every member → its branch's path in today's tree."""
+    units = await tree_paths(session)
+    rows = await session.execute(select(Member.id, Member.branch_id).order_by(Member.id))
+    return {row.id: units[row.branch_id] for row in rows}
+
+
+async def member_snapshot(session: AsyncSession, member_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(Member.row_version, Member.occupation, Member.branch_id).where(
+                Member.id == member_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def matching_members(session: AsyncSession, q: str | None = None) -> set[uuid.UUID]:
+    stmt = select(Member.id)
+    if q:
+        stmt = stmt.where(Member.name_folded.contains(fold(q), autoescape=True))
+    return set((await session.scalars(stmt)).all())
+
+
+async def get_member(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{MEMBERS}/{target.record_id}", headers=headers)
+
+
+async def patch_member(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    occupation = ctx.rng.choice(["Giáo viên", "Nông dân", "Công nhân", "Sinh viên"])
+    return await ctx.client.patch(
+        f"{MEMBERS}/{target.record_id}", json={"occupation": occupation}, headers=headers
+    )
+
+
+async def list_members(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    return await list_all(ctx, headers, MEMBERS, {}, await matching_members(ctx.session))
+
+
+async def search_members(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    name = ctx.rng.choice(MEMBER_NAMES)
+    q = ctx.rng.choice([name.split()[-1], fold(name), name.upper(), "thi"])
+    return await list_all(ctx, headers, MEMBERS, {"q": q}, await matching_members(ctx.session, q))
+
+
+MEMBERS_RESOURCE = ScopedResource(
+    name="members",
+    read_permission=Permission.members_read,
+    scope_paths=member_paths,
+    snapshot=member_snapshot,
+    seed=seed_members,
+    singles=[
+        SingleOp("get", Permission.members_read, get_member),
+        SingleOp("patch", Permission.members_write, patch_member),
+    ],
+    collections=[
+        CollectionOp("list", Permission.members_read, list_members),
+        CollectionOp("search", Permission.members_read, search_members),
+    ],
+)
+
+REGISTRY = [UNITS_RESOURCE, MEMBERS_RESOURCE]

@@ -1,0 +1,1 @@
+"""Exports of scoped records as CSV (streamed) and XLSX."""

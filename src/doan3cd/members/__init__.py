@@ -1,0 +1,1 @@
+"""Members (đoàn viên): records, status, transfers, ageing out, data export and exports."""
