@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, ge=1)
     login_attempts_per_minute: int = Field(default=10, ge=1)
     max_concurrent_requests: int = Field(default=200, ge=1)
+    # Imports up to this many rows run inside the request; larger files become jobs.
+    import_inline_rows: int = Field(default=5_000, ge=0)
+    # Run queued import jobs in the app process (demo/dev convenience; production runs
+    # `doan3cd worker`). None: on in demo and dev mode.
+    import_worker_in_app: bool | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
