@@ -1,7 +1,8 @@
 """The application factory: settings → engine → routers, conventions, docs."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -15,11 +16,12 @@ from doan3cd.api.problems import PROBLEM_MEDIA_TYPE, problem_responses
 from doan3cd.audit.router import router as audit_router
 from doan3cd.auth.dependencies import public
 from doan3cd.auth.router import routers as auth_routers
-from doan3cd.config import Settings, get_settings
+from doan3cd.config import Mode, Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
 from doan3cd.imports.router import jobs_router
 from doan3cd.imports.router import router as imports_router
+from doan3cd.imports.worker import run_forever
 from doan3cd.logging_setup import configure_logging
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
@@ -55,8 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_async_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        in_app = settings.import_worker_in_app
+        if in_app or (in_app is None and settings.mode is not Mode.production):
+            worker = asyncio.create_task(run_forever(app.state.sessionmaker))
         yield
+        if worker is not None:
+            worker.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker
         await engine.dispose()
 
     app = FastAPI(
