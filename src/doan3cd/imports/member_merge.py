@@ -358,6 +358,10 @@ async def resolve(session: AsyncSession, plan: MergePlan) -> dict[str, int]:
     if postgres:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
         await session.execute(text(f"ANALYZE {STAGE.name}"))
+        # Every statement from here joins whole sets: hash and merge joins are always right, and
+        # statistics of freshly loaded tables must not tempt the planner into nested loops.
+        await session.execute(text("SET LOCAL enable_nestloop = off"))
+        await session.execute(text("SET LOCAL work_mem = '256MB'"))
     await session.execute(
         insert(RESOLVED).from_select(
             [c.name for c in RESOLVED.columns], _resolve_select(plan, postgres)
