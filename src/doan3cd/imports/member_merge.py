@@ -515,19 +515,23 @@ async def merge(session: AsyncSession, plan: MergePlan) -> None:
     await _log_changes(session, postgres, now)
 
 
-def _external_ids_json(postgres: bool, member_id: ColumnElement[Any]) -> Any:
-    x = EXTERNAL_ID.c
-    if postgres:
-        pairs = func.json_agg(
-            func.json_build_object("source", x.source, "external_id", x.external_id)
-        )
-        empty: ColumnElement[Any] = literal_column("'[]'::json")
-    else:
-        pairs = func.json_group_array(
-            func.json_object("source", x.source, "external_id", x.external_id)
-        )
-        empty = literal("[]")
-    return func.coalesce(select(pairs).where(x.member_id == member_id).scalar_subquery(), empty)
+def _external_ids_by_member(postgres: bool) -> Any:
+    """The external ids of the members this import wrote, as a JSON array per member (one
+    aggregate over the set, not a lookup per member)."""
+    x, r = EXTERNAL_ID.c, RESOLVED.c
+    pair = (
+        func.json_build_object("source", x.source, "external_id", x.external_id)
+        if postgres
+        else func.json_object("source", x.source, "external_id", x.external_id)
+    )
+    pairs = func.json_agg(pair) if postgres else func.json_group_array(pair)
+    written = select(r.member_id).where(r.action.in_(("create", "update")))
+    return (
+        select(x.member_id, pairs.label("pairs"))
+        .where(x.member_id.in_(written))
+        .group_by(x.member_id)
+        .subquery("external_ids")
+    )
 
 
 async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> None:
@@ -539,7 +543,8 @@ async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> 
         )
     r = RESOLVED.c
     member = MEMBER.c
-    member_id = r.member_id
+    ids = _external_ids_by_member(postgres)
+    empty: ColumnElement[Any] = literal_column("'[]'::json") if postgres else literal("[]")
     await session.execute(
         insert(CHANGE).from_select(
             ["resource", "resource_id", "op", "version", "unit_path", "external_ids", "changed_at"],
@@ -549,11 +554,12 @@ async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> 
                 literal("upsert"),
                 member.row_version,
                 r.branch_path,
-                _external_ids_json(postgres, member.id),
+                func.coalesce(ids.c.pairs, empty),
                 literal(now, Change.changed_at.type),
             )
             .select_from(RESOLVED)
-            .join(MEMBER, member.id == member_id)
+            .join(MEMBER, member.id == r.member_id)
+            .outerjoin(ids, ids.c.member_id == r.member_id)
             .where(r.action.in_(("create", "update")))
             .order_by(r.row_no),
             include_defaults=False,

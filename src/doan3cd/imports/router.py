@@ -208,9 +208,8 @@ async def job_rows(
     rows = await service.job_rows(session, job.id, after, limit)
     problems: dict[int, list[RowProblem]] = {}
     if rows:
-        for error in await service.job_errors(session, job.id):
-            if rows[0][0] <= error.row <= rows[-1][0]:
-                problems.setdefault(error.row, []).append(_problem(error, lang))
+        for error in await service.job_errors(session, job.id, rows=(rows[0][0], rows[-1][0])):
+            problems.setdefault(error.row, []).append(_problem(error, lang))
     items = [
         RowResult(
             row=row,

@@ -201,8 +201,12 @@ async def get_job(
 
 
 async def job_errors(
-    session: AsyncSession, job_id: uuid.UUID, limit: int | None = None
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    limit: int | None = None,
+    rows: tuple[int, int] | None = None,
 ) -> list[RowError]:
+    """Row errors in row order; `rows`: only those of rows first..last."""
     stmt = (
         select(
             ImportJobError.row,
@@ -215,6 +219,8 @@ async def job_errors(
         .order_by(ImportJobError.row, ImportJobError.column)
         .limit(limit)
     )
+    if rows is not None:
+        stmt = stmt.where(ImportJobError.row.between(*rows))
     return [RowError(*row) for row in (await session.execute(stmt)).all()]
 
 
@@ -290,7 +296,6 @@ class MemberImport:
         job.created, job.updated = counts.get("create", 0), counts.get("update", 0)
         job.unchanged = counts.get("unchanged", 0)
         if job.atomic and job.errors:
-            job.state = "failed"
             fail(
                 job,
                 "import_rows_invalid",
