@@ -1,4 +1,5 @@
-"""The `doan3cd` command: serve, migrate, seed the demo, export the contract, users and tokens."""
+"""The `doan3cd` command: serve, migrate, seed the demo, export the contract, users and tokens,
+imports and the import worker."""
 
 import argparse
 import asyncio
@@ -19,6 +20,8 @@ from doan3cd.auth import commands
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Role
 from doan3cd.config import get_settings
+from doan3cd.imports.errors import RowError
+from doan3cd.models.job import ImportJob
 
 T = TypeVar("T")
 
@@ -170,6 +173,58 @@ def cmd_members_mature(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from doan3cd.imports import commands as imports
+    from doan3cd.imports.service import ImportOptions, job_errors
+
+    path = Path(args.file)
+    options = ImportOptions(
+        args.resource, args.strategy, not args.best_effort, args.dry_run, filename=path.name
+    )
+    bar = imports.ProgressBar(imports.estimate_rows(path))
+
+    async def work(session: AsyncSession) -> tuple[ImportJob, list[RowError]]:
+        job = await imports.import_file(session, path, options, args.unit_scope, bar)
+        return job, await job_errors(session, job.id, 20)
+
+    job, errors = _run(work)
+    print(
+        f"{job.state}: {job.rows_done:,} rows, {job.created:,} created, {job.updated:,} updated, "
+        f"{job.unchanged:,} unchanged, {job.errors:,} with errors"
+        + (" (dry run)" if job.dry_run else ""),
+        file=sys.stderr,
+    )
+    if job.error_code:
+        print(f"{job.error_code}: {job.error_message_en}", file=sys.stderr)
+    for error in errors:
+        print(f"  row {error.row} {error.column or ''}: {error.code}: {error.message_en}",
+              file=sys.stderr)  # fmt: skip
+    if job.errors > len(errors):
+        print(f"  … GET /api/v1/jobs/{job.id}/errors.csv lists all of them", file=sys.stderr)
+    return 0 if job.state == "succeeded" else 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from doan3cd.db.engine import make_async_engine
+    from doan3cd.db.session import make_sessionmaker
+    from doan3cd.imports.worker import run_forever, run_one
+
+    async def work() -> None:
+        engine = make_async_engine(get_settings())
+        try:
+            sessionmaker = make_sessionmaker(engine)
+            if args.once:
+                while await run_one(sessionmaker) is not None:
+                    pass
+            else:
+                await run_forever(sessionmaker)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(work())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="doan3cd", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +286,22 @@ def build_parser() -> argparse.ArgumentParser:
     mature.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
     mature.add_argument("--apply", action="store_true", help="set them matured (default: dry run)")
     mature.set_defaults(handler=cmd_members_mature)
+    importer = sub.add_parser("import", help="import a file (CSV, XLSX, JSON)")
+    importer.add_argument("resource", choices=["members"])
+    importer.add_argument("file")
+    importer.add_argument("--strategy", choices=["create", "update", "upsert"], default="upsert")
+    importer.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    importer.add_argument(
+        "--best-effort", action="store_true", help="land the good rows (default: all or nothing)"
+    )
+    importer.add_argument(
+        "--unit-scope", metavar="CODE", help="act as a manager of this unit (default: all units)"
+    )
+    importer.set_defaults(handler=cmd_import)
+
+    worker = sub.add_parser("worker", help="run queued import jobs")
+    worker.add_argument("--once", action="store_true", help="empty the queue, then stop")
+    worker.set_defaults(handler=cmd_worker)
 
     demo = sub.add_parser(
         "demo-admin", help="demo mode: create user admin with a printed password if none exist"

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     admission_min_age: int = Field(default=16, ge=0)
     admission_max_age: int = Field(default=30, ge=1)
     admission_cadre_max_age: int = Field(default=35, ge=1)
+    # Imports up to this many rows run inside the request; larger files become jobs.
+    import_inline_rows: int = Field(default=5_000, ge=0)
+    # Run queued import jobs in the app process (demo/dev convenience; production runs
+    # `doan3cd worker`). None: on in demo and dev mode.
+    import_worker_in_app: bool | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"

@@ -1,7 +1,8 @@
 """The application factory: settings → engine → routers, conventions, docs."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -15,10 +16,13 @@ from doan3cd.api.problems import PROBLEM_MEDIA_TYPE, problem_responses
 from doan3cd.audit.router import router as audit_router
 from doan3cd.auth.dependencies import public
 from doan3cd.auth.router import routers as auth_routers
-from doan3cd.config import Settings, get_settings
+from doan3cd.config import Mode, Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
 from doan3cd.exports.router import router as exports_router
+from doan3cd.imports.router import jobs_router
+from doan3cd.imports.router import router as imports_router
+from doan3cd.imports.worker import run_forever
 from doan3cd.logging_setup import configure_logging
 from doan3cd.members.router import router as members_router
 from doan3cd.members.transfers_router import router as transfers_router
@@ -52,6 +56,8 @@ def api_router() -> APIRouter:
         members_router,
         transfers_router,
         exports_router,
+        imports_router,
+        jobs_router,
     ):
         router.include_router(feature)
     return router
@@ -63,8 +69,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_async_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        in_app = settings.import_worker_in_app
+        if in_app or (in_app is None and settings.mode is not Mode.production):
+            worker = asyncio.create_task(run_forever(app.state.sessionmaker))
         yield
+        if worker is not None:
+            worker.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker
         await engine.dispose()
 
     app = FastAPI(

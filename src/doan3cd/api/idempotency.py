@@ -28,11 +28,15 @@ class Idempotency:
         self.key = key
         self.record: IdempotencyRecord | None = None
 
-    async def replay(self) -> Response | None:
-        """The stored response for a retried key, or None when this request must do the work."""
+    async def replay(self, body: bytes | None = None) -> Response | None:
+        """The stored response for a retried key, or None when this request must do the work.
+
+        `body`: what identifies the request when its raw body was already consumed (a parsed
+        multipart form: pass a digest of its fields and files)."""
         if self.key is None:
             return None
-        body = await self.request.body()
+        if body is None:
+            body = await self.request.body()
         principal = str(getattr(self.request.state, "principal_key", "anonymous"))
         request_hash = hashlib.sha256(
             self.request.method.encode() + b" " + self.request.url.path.encode() + b"\n" + body

@@ -12,6 +12,7 @@ from doan3cd.models.evidence import (
     WelfareCase,
 )
 from doan3cd.models.idempotency import IdempotencyRecord
+from doan3cd.models.job import ImportJob, ImportJobError, ImportJobFile, ImportJobRow
 from doan3cd.models.member import (
     Member,
     MemberExternalId,
@@ -29,6 +30,10 @@ __all__ = [
     "AuditEvent",
     "Change",
     "IdempotencyRecord",
+    "ImportJob",
+    "ImportJobError",
+    "ImportJobFile",
+    "ImportJobRow",
     "LineageEvent",
     "LineageEventUnit",
     "LoginThrottle",

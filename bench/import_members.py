@@ -1,0 +1,173 @@
+"""P3: import N members on PostgreSQL through the real service path, against a plain COPY (B4).
+
+    .venv/bin/python -m bench.import_members --rows 1000000 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/doan3cd_bench_imports
+
+Migrates the database, establishes 500 branches, writes the file with bench/generate_members.py,
+then alternates (interleaved runs, median): COPY of the file into a plain table with the file's
+columns and the member keys' unique indexes (B4), and the import of the same file into empty
+member tables (`doan3cd import members` does exactly this). Finally imports the file once more
+and checks that it changed 0 rows. Prints rows/s of both, their ratio (target ≥ 0.4) and peak
+RSS; writes a JSON report to bench/out/.
+"""
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from doan3cd.config import Mode, Settings
+from doan3cd.db.engine import make_async_engine
+from doan3cd.db.migrations import upgrade
+from doan3cd.db.session import make_sessionmaker
+from doan3cd.demo import SEED_PRINCIPAL
+from doan3cd.imports.commands import import_file
+from doan3cd.imports.service import ImportOptions
+from doan3cd.units.service import NewUnit, establish_units
+
+OUT = Path(__file__).parent / "out"
+BRANCHES = 500
+SINCE = date(2000, 1, 1)
+BASELINE_TABLE = "bench_member_copy"
+FILE_COLUMNS = ("member_code", "full_name", "gender", "date_of_birth", "joined_on", "phone",
+                "branch_code", "source", "external_id")  # fmt: skip
+MEMBER_TABLES = ("change", "membership_period", "member_external_id", "member")
+
+
+async def seed_branches(engine: AsyncEngine) -> None:
+    async with make_sessionmaker(engine)() as session, session.begin():
+        if await session.scalar(text("SELECT count(*) FROM unit WHERE code = 'CD0001'")):
+            return
+        province = NewUnit("BENCH-P", "Tỉnh đoàn Đo tốc độ", "province", SINCE)
+        school = NewUnit("BENCH-G", "Đoàn trường Đo tốc độ", "grassroots", SINCE, province.id)
+        branches = [
+            NewUnit(f"CD{n:04d}", f"Chi đoàn {n}", "branch", SINCE, school.id)
+            for n in range(1, BRANCHES + 1)
+        ]
+        await establish_units(session, SEED_PRINCIPAL, [province, school, *branches])
+
+
+async def reset_members(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(MEMBER_TABLES)}, import_job CASCADE"))
+
+
+async def baseline_copy(engine: AsyncEngine, path: Path) -> float:
+    """B4: the database's own bulk load of the same file into a table of its columns."""
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP TABLE IF EXISTS {BASELINE_TABLE}"))
+        await conn.execute(
+            text(
+                f"CREATE TABLE {BASELINE_TABLE} (member_code varchar(32) UNIQUE, "
+                "full_name varchar(200), gender varchar(10), date_of_birth date, "
+                "joined_on date, phone varchar(20), branch_code varchar(64), "
+                "source varchar(40), external_id varchar(100), UNIQUE (source, external_id))"
+            )
+        )
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        columns = ", ".join(FILE_COLUMNS)
+        async with (
+            driver.cursor() as cursor,
+            cursor.copy(
+                f"COPY {BASELINE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
+            with path.open("rb") as file:
+                while block := file.read(1 << 20):
+                    await copy.write(block)
+    return time.perf_counter() - started
+
+
+async def service_import(engine: AsyncEngine, path: Path) -> tuple[float, dict[str, int]]:
+    started = time.perf_counter()
+    async with make_sessionmaker(engine)() as session, session.begin():
+        job = await import_file(session, path, ImportOptions("members", filename=path.name), None)
+        counts = {"created": job.created, "updated": job.updated, "unchanged": job.unchanged,
+                  "errors": job.errors}  # fmt: skip
+    return time.perf_counter() - started, counts
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    upgrade(args.database_url)
+    settings = Settings(mode=Mode.dev, database_url=args.database_url, statement_timeout_ms=0)
+    engine = make_async_engine(settings)
+    try:
+        await seed_branches(engine)
+        path = args.file
+        if not path.exists():
+            from bench.generate_members import main as generate
+
+            generate([str(args.rows), str(path), "--seed", "1", "--branch-count", str(BRANCHES)])
+        copies: list[float] = []
+        imports: list[float] = []
+        counts: dict[str, int] = {}
+        for run_number in range(args.runs):
+            copies.append(await baseline_copy(engine, path))
+            await reset_members(engine)
+            seconds, counts = await service_import(engine, path)
+            imports.append(seconds)
+            print(f"run {run_number + 1}: COPY {copies[-1]:.2f} s, import {seconds:.2f} s {counts}",
+                  file=sys.stderr)  # fmt: skip
+        reimport_seconds, reimport = await service_import(engine, path)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP TABLE IF EXISTS {BASELINE_TABLE}"))
+    finally:
+        await engine.dispose()
+    copy_rate = args.rows / statistics.median(copies)
+    import_rate = args.rows / statistics.median(imports)
+    return {
+        "benchmark": "P3 import members",
+        "rows": args.rows,
+        "runs": args.runs,
+        "copy_seconds": copies,
+        "import_seconds": imports,
+        "copy_rows_per_s": round(copy_rate),
+        "import_rows_per_s": round(import_rate),
+        "ratio": round(import_rate / copy_rate, 3),
+        "target_ratio": 0.4,
+        "first_import_counts": counts,
+        "reimport_seconds": round(reimport_seconds, 2),
+        "reimport_changed_rows": reimport["created"] + reimport["updated"],
+        "reimport_counts": reimport,
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.import_members", description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--file", type=Path, help="default: var/bench_members_<rows>.csv")
+    args = parser.parse_args(argv)
+    if not args.database_url.startswith("postgresql"):
+        parser.error("the import bench runs on PostgreSQL")
+    args.file = args.file or Path(f"var/bench_members_{args.rows}.csv")
+    report = asyncio.run(run(args))
+    print(
+        f"COPY   {report['copy_rows_per_s']:>9,} rows/s (B4)\n"
+        f"import {report['import_rows_per_s']:>9,} rows/s\n"
+        f"ratio  {report['ratio']:.2f} (target ≥ {report['target_ratio']})\n"
+        f"re-import changed {report['reimport_changed_rows']} rows\n"
+        f"peak RSS {report['peak_rss_mib']} MiB"
+    )
+    OUT.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (OUT / f"import_members-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

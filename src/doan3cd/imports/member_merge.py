@@ -1,0 +1,567 @@
+"""Checked member rows → the member tables, set-based: stage, resolve, then one merge.
+
+    stage (COPY on PostgreSQL, executemany on SQLite)
+    → resolve: one INSERT … SELECT matches every row (member_code, else (source, external_id)),
+      finds its branch, checks scope and the strategy, and lists the fields that would change
+    → merge: UPDATE … FROM for changed members, INSERT … SELECT for new ones, their external ids
+      and membership periods, and the change-log rows — each one statement for the whole file.
+
+Concurrent imports of one resource serialise on a transaction-scoped advisory lock taken before
+resolving (PostgreSQL; SQLite has a single writer anyway): each import then sees the committed
+result of the one before, so the end state is the serial one, no member code is created twice, and
+no two imports can deadlock — each holds one lock, always taken first. Parsing and staging still
+run in parallel; only resolve + merge are serial.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from doan3cd.auth.scope import subtree_of
+from doan3cd.db.types import binary_string, utcnow
+from doan3cd.domain.units import UnitKind
+from doan3cd.imports.member_rows import STAGE_FIELDS
+from doan3cd.models.change import Change
+from doan3cd.models.job import ImportJobError, ImportJobRow
+from doan3cd.models.member import Member, MemberExternalId, MembershipPeriod
+from doan3cd.models.unit import Unit, UnitVersion
+from doan3cd.sync.changes import CHANGE_LOG_LOCK_KEY
+
+MEMBER = cast(Table, Member.__table__)
+EXTERNAL_ID = cast(Table, MemberExternalId.__table__)
+PERIOD = cast(Table, MembershipPeriod.__table__)
+CHANGE = cast(Table, Change.__table__)
+IMPORT_LOCK_KEY = 0x696D_706F_7274_6D62  # "importmb": one member import merges at a time
+BRANCH_KINDS = (UnitKind.branch.value, UnitKind.grassroots_branch.value)
+
+_temp = MetaData()
+STAGE = Table(
+    "import_member_stage",
+    _temp,
+    Column("row_no", Integer, primary_key=True, autoincrement=False),
+    Column("member_code", String(32)),
+    Column("full_name", String(200)),
+    Column("name_folded", String(200)),
+    Column("name_sort_key", binary_string(600)),
+    Column("date_of_birth", Date),
+    Column("gender", String(10)),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("address", String(500)),
+    Column("occupation", String(200)),
+    Column("education", String(200)),
+    Column("card_number", String(32)),
+    Column("joined_on", Date),
+    Column("branch_code", String(64)),
+    Column("status", String(16)),
+    Column("party_admitted_on", Date),
+    Column("ethnicity", String(60)),
+    Column("religion", String(60)),
+    Column("national_id", String(12)),
+    Column("source", String(40)),
+    Column("external_id", String(100)),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+RESOLVED = Table(
+    "import_member_resolved",
+    _temp,
+    Column("row_no", Integer, primary_key=True, autoincrement=False),
+    Column("member_id", Uuid),
+    Column("branch_id", Uuid),
+    Column("branch_path", binary_string(1100)),
+    Column("action", String(10)),
+    Column("error_code", String(64)),
+    Column("error_column", String(64)),
+    Column("changed", String(400)),
+    Column("moved", Boolean),
+    Column("new_external_id", Boolean),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+assert tuple(c.name for c in STAGE.columns) == STAGE_FIELDS
+
+# Member columns a file writes as they are (the branch goes through its code, the name with its
+# derived keys).
+PLAIN_FIELDS = tuple(
+    f
+    for f in STAGE_FIELDS
+    if f not in {"row_no", "full_name", "name_folded", "name_sort_key", "branch_code", "source",
+                 "external_id"}
+)  # fmt: skip
+
+ERROR_MESSAGES = {
+    "branch_not_found": ("Không có chi đoàn mã này.", "No branch has this code."),
+    "branch_kind_invalid": (
+        "Đơn vị này không phải là chi đoàn.",
+        "This unit is not a branch (chi đoàn).",
+    ),
+    "branch_out_of_scope": (
+        "Chi đoàn nằm ngoài phạm vi bạn được quản lý.",
+        "The branch is outside the units you manage.",
+    ),
+    "duplicate_in_file": (
+        "Trùng với một dòng trước trong tệp.",
+        "Duplicates an earlier row of the file.",
+    ),
+    "external_id_conflict": (
+        "Mã định danh ngoài đã thuộc về một đoàn viên khác.",
+        "The external id already belongs to another member.",
+    ),
+    "member_exists": ("Đoàn viên đã tồn tại.", "The member already exists."),
+    "member_not_found": ("Không tìm thấy đoàn viên.", "No such member."),
+    "member_out_of_scope": (
+        "Đoàn viên thuộc chi đoàn nằm ngoài phạm vi bạn được quản lý.",
+        "The member belongs to a branch outside the units you manage.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MergePlan:
+    job_id: uuid.UUID
+    strategy: str
+    present: frozenset[str]
+    scope_paths: list[str]
+    today: date
+
+
+@dataclass(slots=True)
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    written: bool = False
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _new_uuid(postgres: bool) -> ColumnElement[Any]:
+    if postgres:
+        return func.gen_random_uuid()
+    # SQLite stores a UUID as 32 hex digits; randomblob gives 128 random bits.
+    return func.lower(func.hex(func.randomblob(16)))
+
+
+def _create(session: Any, table: Table) -> None:
+    table.create(session.connection())
+
+
+async def create_stage(session: AsyncSession) -> None:
+    for table in (STAGE, RESOLVED):
+        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        await session.run_sync(_create, table)
+
+
+async def drop_stage(session: AsyncSession) -> None:
+    for table in (STAGE, RESOLVED):
+        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
+class Stager:
+    """Loads checked rows into the stage: COPY through the session's psycopg connection on
+    PostgreSQL, one executemany per chunk elsewhere."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.postgres = is_postgres(session)
+
+    async def write(self, rows: Sequence[tuple[object, ...]]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            connection = await self.session.connection()
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            columns = ", ".join(STAGE_FIELDS)
+            async with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY {STAGE.name} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    await copy.write_row(row)
+        else:
+            await self.session.execute(
+                insert(STAGE), [dict(zip(STAGE_FIELDS, row, strict=True)) for row in rows]
+            )
+
+
+def _today_version(version: Any, today: date) -> ColumnElement[bool]:
+    return and_(
+        version.valid_from <= today,
+        or_(version.valid_to.is_(None), version.valid_to > today),
+    )
+
+
+def _concat(parts: Iterable[ColumnElement[Any]]) -> ColumnElement[Any]:
+    result: ColumnElement[Any] = literal("")
+    for part in parts:
+        result = result + part
+    return result
+
+
+def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
+    s = STAGE.c
+    unit = aliased(Unit)
+    branch = aliased(UnitVersion)
+    by_code = aliased(Member)
+    ext = aliased(MemberExternalId)
+    member = aliased(Member)
+    home = aliased(UnitVersion)
+
+    matched_id = func.coalesce(by_code.id, ext.member_id)
+    dup_code = case(
+        (s.member_code.is_(None), 1),
+        else_=func.row_number().over(partition_by=s.member_code, order_by=s.row_no),
+    )
+    dup_ext = case(
+        (s.external_id.is_(None), 1),
+        else_=func.row_number().over(partition_by=(s.source, s.external_id), order_by=s.row_no),
+    )
+    in_scope = subtree_of(plan.scope_paths, cast(ColumnElement[str], branch.path))
+    home_in_scope = subtree_of(plan.scope_paths, cast(ColumnElement[str], home.path))
+    checks: list[tuple[ColumnElement[bool], str, str]] = [
+        (unit.id.is_(None), "branch_not_found", "branch_code"),
+        (branch.id.is_(None), "branch_kind_invalid", "branch_code"),
+        (~in_scope, "branch_out_of_scope", "branch_code"),
+        (dup_code > 1, "duplicate_in_file", "member_code"),
+        (dup_ext > 1, "duplicate_in_file", "external_id"),
+        (
+            and_(by_code.id.is_not(None), ext.member_id.is_not(None), by_code.id != ext.member_id),
+            "external_id_conflict",
+            "external_id",
+        ),
+    ]
+    if plan.strategy == "create":
+        checks.append((matched_id.is_not(None), "member_exists", "member_code"))
+    if plan.strategy == "update":
+        checks.append((matched_id.is_(None), "member_not_found", "member_code"))
+    checks.append(
+        (and_(matched_id.is_not(None), ~func.coalesce(home_in_scope, false())),
+         "member_out_of_scope", "member_code")
+    )  # fmt: skip
+    error_code = case(*((cond, literal(code)) for cond, code, _ in checks), else_=null())
+    error_column = case(*((cond, literal(col)) for cond, _, col in checks), else_=null())
+
+    differences: list[ColumnElement[Any]] = []
+    for field in PLAIN_FIELDS:
+        if field in plan.present:
+            stage_value: ColumnElement[Any] = s[field]
+            if field == "member_code":
+                stage_value = func.coalesce(s.member_code, member.member_code)
+            differences.append(
+                case((stage_value.is_distinct_from(getattr(member, field)), literal(field + " ")),
+                     else_=literal(""))
+            )  # fmt: skip
+    if "full_name" in plan.present:
+        differences.append(
+            case((s.full_name.is_distinct_from(member.full_name), literal("full_name ")),
+                 else_=literal(""))
+        )  # fmt: skip
+    differences.append(
+        case((unit.id.is_distinct_from(member.branch_id), literal("branch_code ")),
+             else_=literal(""))
+    )  # fmt: skip
+    new_external_id = and_(s.external_id.is_not(None), ext.member_id.is_(None))
+    differences.append(case((new_external_id, literal("external_id ")), else_=literal("")))
+    changed = _concat(differences)
+
+    base = (
+        select(
+            s.row_no,
+            matched_id.label("matched_id"),
+            unit.id.label("branch_id"),
+            branch.path.label("branch_path"),
+            error_code.label("error_code"),
+            error_column.label("error_column"),
+            changed.label("changed"),
+            unit.id.is_distinct_from(member.branch_id).label("moved"),
+            new_external_id.label("new_external_id"),
+        )
+        .select_from(STAGE)
+        .outerjoin(unit, unit.code == s.branch_code)
+        .outerjoin(
+            branch,
+            and_(
+                branch.unit_id == unit.id,
+                branch.kind.in_(BRANCH_KINDS),
+                _today_version(branch, plan.today),
+            ),
+        )
+        .outerjoin(by_code, by_code.member_code == s.member_code)
+        .outerjoin(ext, and_(ext.source == s.source, ext.external_id == s.external_id))
+        .outerjoin(member, member.id == func.coalesce(by_code.id, ext.member_id))
+        .outerjoin(home, and_(home.unit_id == member.branch_id, _today_version(home, plan.today)))
+        .subquery("base")
+    )
+    b = base.c
+    action = case(
+        (b.error_code.is_not(None), literal("error")),
+        (b.matched_id.is_(None), literal("create")),
+        (b.changed != "", literal("update")),
+        else_=literal("unchanged"),
+    )
+    member_id = case(
+        (b.error_code.is_not(None), b.matched_id),
+        else_=func.coalesce(b.matched_id, _new_uuid(postgres)),
+    )
+    return select(
+        b.row_no,
+        member_id,
+        b.branch_id,
+        b.branch_path,
+        action,
+        b.error_code,
+        b.error_column,
+        b.changed,
+        and_(b.matched_id.is_not(None), b.moved),
+        b.new_external_id,
+    )
+
+
+async def resolve(session: AsyncSession, plan: MergePlan) -> dict[str, int]:
+    """Fill RESOLVED; return how many rows would be created, updated, unchanged, in error."""
+    postgres = is_postgres(session)
+    if postgres:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+        await session.execute(text(f"ANALYZE {STAGE.name}"))
+        # Every statement from here joins whole sets: hash and merge joins are always right, and
+        # statistics of freshly loaded tables must not tempt the planner into nested loops.
+        await session.execute(text("SET LOCAL enable_nestloop = off"))
+        await session.execute(text("SET LOCAL work_mem = '256MB'"))
+    await session.execute(
+        insert(RESOLVED).from_select(
+            [c.name for c in RESOLVED.columns], _resolve_select(plan, postgres)
+        )
+    )
+    if postgres:
+        await session.execute(text(f"ANALYZE {RESOLVED.name}"))
+    counts = await session.execute(
+        select(RESOLVED.c.action, func.count()).group_by(RESOLVED.c.action)
+    )
+    return {str(action): int(count) for action, count in counts.all()}
+
+
+async def record_sql_errors(session: AsyncSession, job_id: uuid.UUID) -> None:
+    """Rows refused while resolving, as job errors (one statement)."""
+    r = RESOLVED.c
+    postgres = is_postgres(session)
+    codes = list(ERROR_MESSAGES)
+    message_vi = case(*((r.error_code == code, literal(ERROR_MESSAGES[code][0])) for code in codes))
+    message_en = case(*((r.error_code == code, literal(ERROR_MESSAGES[code][1])) for code in codes))
+    await session.execute(
+        insert(ImportJobError).from_select(
+            ["id", "job_id", "row", "column", "code", "message_vi", "message_en"],
+            select(
+                _new_uuid(postgres),
+                literal(job_id, ImportJobError.job_id.type),
+                r.row_no,
+                r.error_column,
+                r.error_code,
+                message_vi,
+                message_en,
+            ).where(r.action == "error"),
+        )
+    )
+
+
+async def record_row_results(session: AsyncSession, job_id: uuid.UUID) -> None:
+    """Per-row results of a dry run (one statement)."""
+    r = RESOLVED.c
+    await session.execute(
+        insert(ImportJobRow).from_select(
+            ["job_id", "row", "action", "changed", "member_id"],
+            select(
+                literal(job_id, ImportJobRow.job_id.type),
+                r.row_no,
+                r.action,
+                case((r.action == "update", func.rtrim(r.changed)), else_=null()),
+                case((r.action.in_(("update", "unchanged")), r.member_id), else_=null()),
+            ),
+        )
+    )
+
+
+async def merge(session: AsyncSession, plan: MergePlan) -> None:
+    """Write the resolved create/update rows (the caller decided that they should land)."""
+    postgres = is_postgres(session)
+    s, r = STAGE.c, RESOLVED.c
+    now = utcnow()
+    member_id, branch_id = r.member_id, r.branch_id
+    member = MEMBER.c
+
+    updates: dict[str, Any] = {f: s[f] for f in PLAIN_FIELDS if f in plan.present}
+    if "member_code" in updates:
+        updates["member_code"] = func.coalesce(s.member_code, member.member_code)
+    if "status" in updates:
+        updates["status"] = func.coalesce(s.status, member.status)
+    if "full_name" in plan.present:
+        updates |= {"full_name": s.full_name, "name_folded": s.name_folded,
+                    "name_sort_key": s.name_sort_key}  # fmt: skip
+    updates |= {
+        "branch_id": branch_id,
+        "row_version": member.row_version + 1,
+        "updated_at": now,
+    }
+    await session.execute(
+        update(MEMBER)
+        .where(member.id == member_id, r.row_no == s.row_no, r.action == "update")
+        .values(updates)
+    )
+
+    created = [
+        "id", "full_name", "name_folded", "name_sort_key", *PLAIN_FIELDS, "branch_id",
+        "status_changed_on", "is_cadre", "row_version", "created_at", "updated_at",
+    ]  # fmt: skip
+    created.remove("status")
+    await session.execute(
+        insert(MEMBER).from_select(
+            [*created, "status"],
+            select(
+                member_id,
+                s.full_name,
+                s.name_folded,
+                s.name_sort_key,
+                *(s[f] for f in PLAIN_FIELDS if f != "status"),
+                branch_id,
+                literal(plan.today, Date()),
+                false(),
+                literal(1),
+                literal(now, Member.created_at.type),
+                literal(now, Member.updated_at.type),
+                func.coalesce(s.status, literal("active")),
+            )
+            .select_from(STAGE)
+            .join(RESOLVED, r.row_no == s.row_no)
+            .where(r.action == "create"),
+            include_defaults=False,
+        )
+    )
+
+    await session.execute(
+        insert(EXTERNAL_ID).from_select(
+            ["id", "member_id", "source", "external_id"],
+            select(_new_uuid(postgres), member_id, s.source, s.external_id)
+            .select_from(STAGE)
+            .join(RESOLVED, r.row_no == s.row_no)
+            .where(r.action.in_(("create", "update")), r.new_external_id == true()),
+            include_defaults=False,
+        )
+    )
+
+    moved = select(member_id).where(r.action == "update", r.moved == true())
+    period = PERIOD.c
+    await session.execute(
+        update(PERIOD)
+        .where(period.member_id.in_(moved), period.valid_to.is_(None),
+               period.valid_from < plan.today)
+        .values(valid_to=plan.today)
+    )  # fmt: skip
+    await session.execute(
+        delete(PERIOD).where(period.member_id.in_(moved), period.valid_from == plan.today)
+    )
+    await session.execute(
+        insert(PERIOD).from_select(
+            ["id", "member_id", "branch_id", "valid_from", "reason"],
+            select(
+                _new_uuid(postgres),
+                member_id,
+                branch_id,
+                case(
+                    (r.action == "create", func.coalesce(s.joined_on, literal(plan.today, Date()))),
+                    else_=literal(plan.today, Date()),
+                ),
+                literal("import"),
+            )
+            .select_from(STAGE)
+            .join(RESOLVED, r.row_no == s.row_no)
+            .where(or_(r.action == "create", and_(r.action == "update", r.moved == true()))),
+            include_defaults=False,
+        )
+    )
+    await _log_changes(session, postgres, now)
+
+
+def _external_ids_by_member(postgres: bool) -> Any:
+    """The external ids of the members this import wrote, as a JSON array per member (one
+    aggregate over the set, not a lookup per member)."""
+    x, r = EXTERNAL_ID.c, RESOLVED.c
+    pair = (
+        func.json_build_object("source", x.source, "external_id", x.external_id)
+        if postgres
+        else func.json_object("source", x.source, "external_id", x.external_id)
+    )
+    pairs = func.json_agg(pair) if postgres else func.json_group_array(pair)
+    written = select(r.member_id).where(r.action.in_(("create", "update")))
+    return (
+        select(x.member_id, pairs.label("pairs"))
+        .where(x.member_id.in_(written))
+        .group_by(x.member_id)
+        .subquery("external_ids")
+    )
+
+
+async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> None:
+    """One change row per member created or updated, numbered in commit order (see
+    sync/changes.py: the change-log lock is held from here to the commit)."""
+    if postgres:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK_KEY}
+        )
+    r = RESOLVED.c
+    member = MEMBER.c
+    ids = _external_ids_by_member(postgres)
+    empty: ColumnElement[Any] = literal_column("'[]'::json") if postgres else literal("[]")
+    await session.execute(
+        insert(CHANGE).from_select(
+            ["resource", "resource_id", "op", "version", "unit_path", "external_ids", "changed_at"],
+            select(
+                literal("members"),
+                member.id,
+                literal("upsert"),
+                member.row_version,
+                r.branch_path,
+                func.coalesce(ids.c.pairs, empty),
+                literal(now, Change.changed_at.type),
+            )
+            .select_from(RESOLVED)
+            .join(MEMBER, member.id == r.member_id)
+            .outerjoin(ids, ids.c.member_id == r.member_id)
+            .where(r.action.in_(("create", "update")))
+            .order_by(r.row_no),
+            include_defaults=False,
+        )
+    )
