@@ -18,8 +18,9 @@ from doan3cd.auth.router import routers as auth_routers
 from doan3cd.config import Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
-from doan3cd.logging_setup import configure_logging
 from doan3cd.evidence.router import routers as evidence_routers
+from doan3cd.logging_setup import configure_logging
+from doan3cd.referrals.router import router as referrals_router
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
 
@@ -43,7 +44,7 @@ def operation_id(route: APIRoute) -> str:
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
     router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
-    for feature in (*auth_routers, audit_router, units_router, *evidence_routers):
+    for feature in (*auth_routers, audit_router, units_router, *evidence_routers, referrals_router):
         router.include_router(feature)
     return router
 

@@ -56,7 +56,7 @@ WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": ETAG_HEADER}}
 
 
-def _created(request: Request, model: BaseModel, record_id: uuid.UUID) -> Response:
+def created(request: Request, model: BaseModel, record_id: uuid.UUID) -> Response:
     location = f"{request.url.path.rstrip('/')}/{record_id}"
     return etag_response(request, model, status_code=201, headers={"Location": location})
 
@@ -113,7 +113,7 @@ async def create_activity(
     if (replay := await idempotency.replay()) is not None:
         return replay
     activity = await service.create_activity(session, principal, body)
-    return await idempotency.remember(_created(request, activity, activity.id))
+    return await idempotency.remember(created(request, activity, activity.id))
 
 
 @activities.get(
@@ -240,7 +240,7 @@ async def create_plan(
     if (replay := await idempotency.replay()) is not None:
         return replay
     plan = await plans.create_plan(session, principal, body)
-    return await idempotency.remember(_created(request, plan, plan.id))
+    return await idempotency.remember(created(request, plan, plan.id))
 
 
 @plans_router.get(
