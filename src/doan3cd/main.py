@@ -23,6 +23,7 @@ from doan3cd.logging_setup import configure_logging
 from doan3cd.referrals.router import router as referrals_router
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
+from doan3cd.welfare.router import routers as welfare_routers
 
 API_PREFIX = "/api/v1"
 
@@ -44,7 +45,14 @@ def operation_id(route: APIRoute) -> str:
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
     router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
-    for feature in (*auth_routers, audit_router, units_router, *evidence_routers, referrals_router):
+    for feature in (
+        *auth_routers,
+        audit_router,
+        units_router,
+        *evidence_routers,
+        referrals_router,
+        *welfare_routers,
+    ):
         router.include_router(feature)
     return router
 
