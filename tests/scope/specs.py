@@ -5,7 +5,9 @@ decides each record's scope, a snapshot to prove refused writes changed nothing,
 records other than units) a `seed` that creates records over the forest.
 """
 
+import random
 import uuid
+from datetime import date
 
 import httpx
 from sqlalchemy import or_, select
@@ -16,6 +18,7 @@ from doan3cd.auth.permissions import Permission
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
+from doan3cd.models.evidence import Activity, Plan
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
     PLACES,
@@ -26,6 +29,7 @@ from tests.scope.harness import (
     ScopedResource,
     SingleOp,
     Target,
+    UnitNode,
     current_version_of,
     list_all,
     tree_paths,
@@ -146,4 +150,131 @@ UNITS_RESOURCE = ScopedResource(
     ],
 )
 
-REGISTRY = [UNITS_RESOURCE]
+ACTIVITIES = "/api/v1/activities"
+PLANS = "/api/v1/plans"
+
+
+async def activity_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Each activity → its unit's path today."""
+    tree = await tree_paths(session)
+    rows = await session.execute(select(Activity.id, Activity.unit_id).order_by(Activity.id))
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def plan_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    tree = await tree_paths(session)
+    rows = await session.execute(select(Plan.id, Plan.unit_id).order_by(Plan.id))
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def activity_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(Activity.title, Activity.row_version, Activity.verification).where(
+                Activity.id == record_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def plan_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(select(Plan.title, Plan.row_version).where(Plan.id == record_id))
+    ).one()
+    return tuple(row)
+
+
+async def seed_evidence(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """Two activities and one plan per unit, written straight to the tables."""
+    for unit in units:
+        for n in range(2):
+            ctx.session.add(
+                Activity(
+                    unit_id=unit.id,
+                    kind=rng.choice(["other", "self_criticism"]),
+                    occurred_on=date(2023, rng.randint(1, 12), 1 + n),
+                    title=f"Hoạt động {unit.code} #{n}",
+                    details={},
+                    attachments=[],
+                )
+            )
+        ctx.session.add(
+            Plan(unit_id=unit.id, year=2023, kind="thematic", title=f"Kế hoạch {unit.code}")
+        )
+    await ctx.session.flush()
+
+
+async def get_activity(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{ACTIVITIES}/{target.record_id}", headers=headers)
+
+
+async def retitle_activity(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    title = f"Hoạt động {ctx.rng.choice(PLACES)}"
+    return await ctx.client.patch(
+        f"{ACTIVITIES}/{target.record_id}", json={"title": title}, headers=headers
+    )
+
+
+async def list_activities(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(Activity.id))).all())
+    return await list_all(ctx, headers, ACTIVITIES, {}, ids)
+
+
+async def list_activities_of_a_month(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    """`within` a random unit and `year`: the subtree filter and scope together."""
+    within = ctx.rng.choice(list((await tree_paths(ctx.session)).items()))
+    ids = {
+        record
+        for record, path in (await activity_paths(ctx.session)).items()
+        if is_within(path, within[1])
+    }
+    params = {"within": str(within[0]), "year": "2023"}
+    return await list_all(ctx, headers, ACTIVITIES, params, ids)
+
+
+async def get_plan(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{PLANS}/{target.record_id}", headers=headers)
+
+
+async def retitle_plan(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    title = f"Kế hoạch {ctx.rng.choice(PLACES)}"
+    return await ctx.client.patch(
+        f"{PLANS}/{target.record_id}", json={"title": title}, headers=headers
+    )
+
+
+async def list_plans(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(Plan.id))).all())
+    return await list_all(ctx, headers, PLANS, {"year": "2023"}, ids)
+
+
+ACTIVITIES_RESOURCE = ScopedResource(
+    name="activities",
+    read_permission=Permission.evidence_read,
+    scope_paths=activity_paths,
+    snapshot=activity_snapshot,
+    seed=seed_evidence,
+    singles=[
+        SingleOp("get", Permission.evidence_read, get_activity),
+        SingleOp("patch", Permission.evidence_write, retitle_activity),
+    ],
+    collections=[
+        CollectionOp("list", Permission.evidence_read, list_activities),
+        CollectionOp("within", Permission.evidence_read, list_activities_of_a_month),
+    ],
+)
+
+PLANS_RESOURCE = ScopedResource(
+    name="plans",
+    read_permission=Permission.evidence_read,
+    scope_paths=plan_paths,
+    snapshot=plan_snapshot,
+    singles=[
+        SingleOp("get", Permission.evidence_read, get_plan),
+        SingleOp("patch", Permission.evidence_write, retitle_plan),
+    ],
+    collections=[CollectionOp("list", Permission.evidence_read, list_plans)],
+)
+
+REGISTRY = [UNITS_RESOURCE, ACTIVITIES_RESOURCE, PLANS_RESOURCE]
