@@ -43,7 +43,9 @@ async def _reads(session: AsyncSession, plans: Sequence[Plan]) -> list[PlanRead]
             await session.scalars(
                 select(PlanItem)
                 .where(PlanItem.plan_id.in_(ids))
-                .order_by(PlanItem.planned_on, PlanItem.title, PlanItem.id)
+                .order_by(
+                    PlanItem.planned_on.is_(None), PlanItem.planned_on, PlanItem.title, PlanItem.id
+                )
             )
         ).all()
         if ids

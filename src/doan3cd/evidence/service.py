@@ -114,7 +114,8 @@ async def _check_target(
     if body.plan_item_id is not None:
         plan_path = await session.scalar(
             select(scope_path(Plan.unit_id))
-            .join(PlanItem, PlanItem.plan_id == Plan.id)
+            .select_from(PlanItem)
+            .join(Plan, Plan.id == PlanItem.plan_id)
             .where(PlanItem.id == body.plan_item_id)
         )
         if plan_path is None or not is_within(unit.path, plan_path):
