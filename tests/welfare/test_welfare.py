@@ -196,3 +196,26 @@ async def test_stats_withhold_small_counts(
     mine = (await client.get("/api/v1/welfare-stats", params={"year": 2023}, headers=narrow)).json()
     assert mine["total"] is None
     assert "Thạch" not in response.text
+
+
+async def test_open_cases_follow_a_merge(
+    client: httpx.AsyncClient, tree: Tree, admin_headers: dict[str, str]
+) -> None:
+    case = await open_case(client, admin_headers, tree["G2"])
+    b3 = str(tree["B3"].id)
+    await client.post(
+        f"/api/v1/units/{b3}/move",
+        json={"parent_id": str(tree["G1"].id), "effective_on": "2024-01-01"},
+        headers=admin_headers,
+    )
+    merge = {
+        "source_ids": [str(tree["G2"].id)],
+        "target_id": str(tree["G1"].id),
+        "effective_on": "2024-01-01",
+        "decision_ref": "01-QĐ/TĐTN",
+    }
+    merged = await client.post("/api/v1/units/merge", json=merge, headers=admin_headers)
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["followers"]["welfare_cases"] == 1
+    moved = await client.get(f"{URL}/{case['id']}", headers=admin_headers)
+    assert moved.json()["unit_id"] == str(tree["G1"].id)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.api.i18n import Text
@@ -35,6 +35,7 @@ from doan3cd.evidence.scope import (
 )
 from doan3cd.models.evidence import SupportAction, WelfareCase
 from doan3cd.models.member import Member
+from doan3cd.units.followers import FollowerChange, register_follower
 from doan3cd.welfare.codes import MIN_REPORTED_COUNT
 from doan3cd.welfare.schemas import (
     ConsentRead,
@@ -380,3 +381,20 @@ async def stats(
         by_category=_withheld(by_category),
         by_unit=_withheld(by_unit),
     )
+
+
+async def cases_follow(session: AsyncSession, change: FollowerChange) -> dict[str, int]:
+    """Open cases go with their unit when it merges (the people still need support); on a close
+    or split they are counted so the reorganisation shows what needs a decision."""
+    still_open = and_(WelfareCase.unit_id.in_(change.unit_ids), WelfareCase.state != "closed")
+    count = int(
+        await session.scalar(select(func.count()).select_from(WelfareCase).where(still_open)) or 0
+    )
+    if change.kind == "merge" and change.target_id is not None and not change.dry_run and count:
+        await session.execute(
+            update(WelfareCase).where(still_open).values(unit_id=change.target_id)
+        )
+    return {"welfare_cases": count} if count and change.kind != "move" else {}
+
+
+register_follower("welfare_cases", cases_follow)
