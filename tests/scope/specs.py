@@ -18,7 +18,8 @@ from doan3cd.auth.permissions import Permission
 from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
-from doan3cd.models.evidence import Activity, Plan
+from doan3cd.models.evidence import Activity, PartyReferral, Plan
+from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
     PLACES,
@@ -277,4 +278,70 @@ PLANS_RESOURCE = ScopedResource(
     collections=[CollectionOp("list", Permission.evidence_read, list_plans)],
 )
 
-REGISTRY = [UNITS_RESOURCE, ACTIVITIES_RESOURCE, PLANS_RESOURCE]
+REFERRALS = "/api/v1/party-referrals"
+
+
+async def referral_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    tree = await tree_paths(session)
+    rows = await session.execute(
+        select(PartyReferral.id, PartyReferral.unit_id).order_by(PartyReferral.id)
+    )
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def referral_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(PartyReferral.stage, PartyReferral.row_version).where(
+                PartyReferral.id == record_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def seed_referrals(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """A member with a referral in every fourth unit."""
+    for unit in units[::4]:
+        member = Member(
+            full_name="Nguyễn Văn An",
+            name_folded="nguyen van an",
+            name_sort_key="an nguyen van",
+            date_of_birth=date(2000, 1, rng.randint(1, 28)),
+            joined_on=date(2016, 3, 26),
+            branch_id=unit.id,
+        )
+        ctx.session.add(member)
+        await ctx.session.flush()
+        ctx.session.add(
+            PartyReferral(
+                member_id=member.id,
+                unit_id=unit.id,
+                year=2023,
+                stage="nominated_by_branch",
+                stage_changed_on=date(2023, 4, 10),
+            )
+        )
+    await ctx.session.flush()
+
+
+async def get_referral(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{REFERRALS}/{target.record_id}", headers=headers)
+
+
+async def list_referrals(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(PartyReferral.id))).all())
+    return await list_all(ctx, headers, REFERRALS, {}, ids)
+
+
+REFERRALS_RESOURCE = ScopedResource(
+    name="party-referrals",
+    read_permission=Permission.referrals_read,
+    scope_paths=referral_paths,
+    snapshot=referral_snapshot,
+    seed=seed_referrals,
+    singles=[SingleOp("get", Permission.referrals_read, get_referral)],
+    collections=[CollectionOp("list", Permission.referrals_read, list_referrals)],
+)
+
+REGISTRY = [UNITS_RESOURCE, ACTIVITIES_RESOURCE, PLANS_RESOURCE, REFERRALS_RESOURCE]
