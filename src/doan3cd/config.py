@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # Party referral eligibility (domain/referral_rules.py).
+    referral_min_age: int = Field(default=18, ge=0)
+    referral_max_age: int = Field(default=30, ge=0)
+    referral_min_tenure_months: int = Field(default=12, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

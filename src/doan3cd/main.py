@@ -19,6 +19,7 @@ from doan3cd.auth.router import routers as auth_routers
 from doan3cd.config import Mode, Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
+from doan3cd.evidence.router import routers as evidence_routers
 from doan3cd.exports.router import router as exports_router
 from doan3cd.imports.router import jobs_router
 from doan3cd.imports.router import router as imports_router
@@ -26,8 +27,10 @@ from doan3cd.imports.worker import run_forever
 from doan3cd.logging_setup import configure_logging
 from doan3cd.members.router import router as members_router
 from doan3cd.members.transfers_router import router as transfers_router
+from doan3cd.referrals.router import router as referrals_router
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
+from doan3cd.welfare.router import routers as welfare_routers
 
 API_PREFIX = "/api/v1"
 
@@ -58,6 +61,9 @@ def api_router() -> APIRouter:
         exports_router,
         imports_router,
         jobs_router,
+        *evidence_routers,
+        referrals_router,
+        *welfare_routers,
     ):
         router.include_router(feature)
     return router

@@ -20,6 +20,7 @@ from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.name_order import name_sort_key
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
+from doan3cd.models.evidence import Activity, PartyReferral, Plan
 from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
@@ -202,6 +203,34 @@ async def member_snapshot(session: AsyncSession, member_id: uuid.UUID) -> tuple[
     return tuple(row)
 
 
+ACTIVITIES = "/api/v1/activities"
+PLANS = "/api/v1/plans"
+
+
+async def activity_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Each activity → its unit's path today."""
+    tree = await tree_paths(session)
+    rows = await session.execute(select(Activity.id, Activity.unit_id).order_by(Activity.id))
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def plan_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    tree = await tree_paths(session)
+    rows = await session.execute(select(Plan.id, Plan.unit_id).order_by(Plan.id))
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def activity_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(Activity.title, Activity.row_version, Activity.verification).where(
+                Activity.id == record_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
 async def matching_members(session: AsyncSession, q: str | None = None) -> set[uuid.UUID]:
     stmt = select(Member.id)
     if q:
@@ -246,4 +275,176 @@ MEMBERS_RESOURCE = ScopedResource(
     ],
 )
 
-REGISTRY = [UNITS_RESOURCE, MEMBERS_RESOURCE]
+
+async def plan_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(select(Plan.title, Plan.row_version).where(Plan.id == record_id))
+    ).one()
+    return tuple(row)
+
+
+async def seed_evidence(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """Two activities and one plan per unit, written straight to the tables."""
+    for unit in units:
+        for n in range(2):
+            ctx.session.add(
+                Activity(
+                    unit_id=unit.id,
+                    kind=rng.choice(["other", "self_criticism"]),
+                    occurred_on=date(2023, rng.randint(1, 12), 1 + n),
+                    title=f"Hoạt động {unit.code} #{n}",
+                    details={},
+                    attachments=[],
+                )
+            )
+        ctx.session.add(
+            Plan(unit_id=unit.id, year=2023, kind="thematic", title=f"Kế hoạch {unit.code}")
+        )
+    await ctx.session.flush()
+
+
+async def get_activity(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{ACTIVITIES}/{target.record_id}", headers=headers)
+
+
+async def retitle_activity(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    title = f"Hoạt động {ctx.rng.choice(PLACES)}"
+    return await ctx.client.patch(
+        f"{ACTIVITIES}/{target.record_id}", json={"title": title}, headers=headers
+    )
+
+
+async def list_activities(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(Activity.id))).all())
+    return await list_all(ctx, headers, ACTIVITIES, {}, ids)
+
+
+async def list_activities_of_a_month(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    """`within` a random unit and `year`: the subtree filter and scope together."""
+    within = ctx.rng.choice(list((await tree_paths(ctx.session)).items()))
+    ids = {
+        record
+        for record, path in (await activity_paths(ctx.session)).items()
+        if is_within(path, within[1])
+    }
+    params = {"within": str(within[0]), "year": "2023"}
+    return await list_all(ctx, headers, ACTIVITIES, params, ids)
+
+
+async def get_plan(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{PLANS}/{target.record_id}", headers=headers)
+
+
+async def retitle_plan(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    title = f"Kế hoạch {ctx.rng.choice(PLACES)}"
+    return await ctx.client.patch(
+        f"{PLANS}/{target.record_id}", json={"title": title}, headers=headers
+    )
+
+
+async def list_plans(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(Plan.id))).all())
+    return await list_all(ctx, headers, PLANS, {"year": "2023"}, ids)
+
+
+ACTIVITIES_RESOURCE = ScopedResource(
+    name="activities",
+    read_permission=Permission.evidence_read,
+    scope_paths=activity_paths,
+    snapshot=activity_snapshot,
+    seed=seed_evidence,
+    singles=[
+        SingleOp("get", Permission.evidence_read, get_activity),
+        SingleOp("patch", Permission.evidence_write, retitle_activity),
+    ],
+    collections=[
+        CollectionOp("list", Permission.evidence_read, list_activities),
+        CollectionOp("within", Permission.evidence_read, list_activities_of_a_month),
+    ],
+)
+
+PLANS_RESOURCE = ScopedResource(
+    name="plans",
+    read_permission=Permission.evidence_read,
+    scope_paths=plan_paths,
+    snapshot=plan_snapshot,
+    singles=[
+        SingleOp("get", Permission.evidence_read, get_plan),
+        SingleOp("patch", Permission.evidence_write, retitle_plan),
+    ],
+    collections=[CollectionOp("list", Permission.evidence_read, list_plans)],
+)
+
+REFERRALS = "/api/v1/party-referrals"
+
+
+async def referral_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    tree = await tree_paths(session)
+    rows = await session.execute(
+        select(PartyReferral.id, PartyReferral.unit_id).order_by(PartyReferral.id)
+    )
+    return {row.id: tree[row.unit_id] for row in rows}
+
+
+async def referral_snapshot(session: AsyncSession, record_id: uuid.UUID) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(PartyReferral.stage, PartyReferral.row_version).where(
+                PartyReferral.id == record_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def seed_referrals(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """A member with a referral in every fourth unit."""
+    for unit in units[::4]:
+        member = Member(
+            full_name="Nguyễn Văn An",
+            name_folded="nguyen van an",
+            name_sort_key="an nguyen van",
+            date_of_birth=date(2000, 1, rng.randint(1, 28)),
+            joined_on=date(2016, 3, 26),
+            branch_id=unit.id,
+        )
+        ctx.session.add(member)
+        await ctx.session.flush()
+        ctx.session.add(
+            PartyReferral(
+                member_id=member.id,
+                unit_id=unit.id,
+                year=2023,
+                stage="nominated_by_branch",
+                stage_changed_on=date(2023, 4, 10),
+            )
+        )
+    await ctx.session.flush()
+
+
+async def get_referral(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{REFERRALS}/{target.record_id}", headers=headers)
+
+
+async def list_referrals(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    ids = set((await ctx.session.scalars(select(PartyReferral.id))).all())
+    return await list_all(ctx, headers, REFERRALS, {}, ids)
+
+
+REFERRALS_RESOURCE = ScopedResource(
+    name="party-referrals",
+    read_permission=Permission.referrals_read,
+    scope_paths=referral_paths,
+    snapshot=referral_snapshot,
+    seed=seed_referrals,
+    singles=[SingleOp("get", Permission.referrals_read, get_referral)],
+    collections=[CollectionOp("list", Permission.referrals_read, list_referrals)],
+)
+
+REGISTRY = [
+    UNITS_RESOURCE,
+    MEMBERS_RESOURCE,
+    ACTIVITIES_RESOURCE,
+    PLANS_RESOURCE,
+    REFERRALS_RESOURCE,
+]

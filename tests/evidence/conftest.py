@@ -1,0 +1,3 @@
+from tests.evidence.tree import tree
+
+__all__ = ["tree"]
