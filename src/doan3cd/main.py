@@ -12,6 +12,7 @@ from doan3cd.api.docs import install_docs
 from doan3cd.api.handlers import install_handlers
 from doan3cd.api.middleware import BodyLimitMiddleware, LoadSheddingMiddleware, RequestIdMiddleware
 from doan3cd.api.problems import PROBLEM_MEDIA_TYPE, problem_responses
+from doan3cd.assessments.router import routers as assessment_routers
 from doan3cd.audit.router import router as audit_router
 from doan3cd.auth.dependencies import public
 from doan3cd.auth.router import routers as auth_routers
@@ -42,7 +43,7 @@ def operation_id(route: APIRoute) -> str:
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
     router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
-    for feature in (*auth_routers, audit_router, units_router):
+    for feature in (*auth_routers, audit_router, units_router, *assessment_routers):
         router.include_router(feature)
     return router
 
