@@ -1,6 +1,5 @@
 """Frameworks, criterion scores, verdicts, the assessment workflow, period locks, dashboards."""
 
-from datetime import date
 from typing import Any
 
 import httpx
