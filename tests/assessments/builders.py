@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.domain.text import fold
@@ -240,3 +241,111 @@ async def achieving_year(
         year,
         (("nominated_by_branch", date(year, 3, 1)), ("handed_to_party", date(year, 5, 1))),
     )
+
+
+async def achieving_bulk(
+    session: AsyncSession, year: int, units: dict[uuid.UUID, list[uuid.UUID]]
+) -> None:
+    """`achieving_year` for many grassroots units (keyed to their branches), in bulk inserts."""
+    on = date(year, 6, 1)
+    members: list[dict[str, object]] = []
+    periods: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    plans: list[dict[str, object]] = []
+    referrals: list[dict[str, object]] = []
+    transitions: list[dict[str, object]] = []
+
+    def add_activity(unit: uuid.UUID, kind: str, when: date, **extra: object) -> None:
+        activities.append(
+            {
+                "id": uuid.uuid4(),
+                "unit_id": unit,
+                "kind": kind,
+                "occurred_on": when,
+                "title": kind,
+                "details": {},
+                "attachments": [],
+                "verification": "verified",
+                "row_version": 1,
+                **extra,
+            }
+        )
+
+    for grassroots, branches in units.items():
+        for branch in branches or [grassroots]:
+            member_id = uuid.uuid4()
+            members.append(
+                {
+                    "id": member_id,
+                    "full_name": "Lê Văn Cường",
+                    "name_folded": "le van cuong",
+                    "name_sort_key": "cuong le van",
+                    "date_of_birth": date(2001, 2, 3),
+                    "member_code": f"DV{member_id.hex[:12]}",
+                    "joined_on": date(year, 3, 26),
+                    "branch_id": branch,
+                    "status": "active",
+                    "row_version": 1,
+                    "is_cadre": False,
+                }
+            )
+            periods.append(
+                {
+                    "id": uuid.uuid4(),
+                    "member_id": member_id,
+                    "branch_id": branch,
+                    "valid_from": date(year, 3, 26),
+                    "reason": "admission",
+                }
+            )
+            for month in range(1, 11):
+                add_activity(branch, "branch_meeting", date(year, month, 5))
+        for kind in ("situation_report",) * 4 + (
+            "welfare_register_review",
+            "exemplary_model",
+            "advisory_document",
+            "dialogue",
+        ):
+            add_activity(grassroots, kind, on)
+        add_activity(grassroots, "youth_project", on, completed_on=on)
+        for kind, adopted in (("annual_programme", date(year, 1, 15)), ("action_programme", on)):
+            plans.append(
+                {
+                    "id": uuid.uuid4(),
+                    "unit_id": grassroots,
+                    "year": year,
+                    "kind": kind,
+                    "title": kind,
+                    "adopted_on": adopted,
+                    "row_version": 1,
+                }
+            )
+        referral_id = uuid.uuid4()
+        referrals.append(
+            {
+                "id": referral_id,
+                "member_id": members[-1]["id"],
+                "unit_id": grassroots,
+                "year": year,
+                "stage": "handed_to_party",
+                "stage_changed_on": on,
+                "row_version": 1,
+            }
+        )
+        transitions.append(
+            {
+                "id": uuid.uuid4(),
+                "referral_id": referral_id,
+                "to_stage": "handed_to_party",
+                "effective_on": on,
+            }
+        )
+    for model, rows in (
+        (Member, members),
+        (MembershipPeriod, periods),
+        (Activity, activities),
+        (Plan, plans),
+        (PartyReferral, referrals),
+        (ReferralTransition, transitions),
+    ):
+        await session.execute(insert(model), rows)

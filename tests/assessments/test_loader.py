@@ -1,5 +1,6 @@
 """The batch loader, one fact family at a time: what counts for which unit and year."""
 
+import io
 import uuid
 from datetime import date
 
@@ -7,6 +8,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.assessments.facts_loader import load_facts
+from doan3cd.assessments.recompute import recompute
 from doan3cd.domain.facts import UnitYearFacts
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, UnitVersion
 from tests.assessments import builders as b
@@ -202,3 +204,19 @@ async def test_query_count_does_not_depend_on_the_number_of_units(
             event.remove(sync_engine, "before_cursor_execute", count)
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+async def test_recompute_counts_every_unit_in_chunks_with_progress(
+    session: AsyncSession, tree: Tree
+) -> None:
+    await b.registration(session, tree.g1.id, Y)
+    seen: list[tuple[int, int]] = []
+    output = io.StringIO()
+    statuses = await recompute(
+        session, Y, chunk=2, progress=lambda done, total: seen.append((done, total)), output=output
+    )
+    assert statuses == {"not_achieved": 1, "not_eligible": 2}
+    assert seen == [(2, 3), (3, 3)]
+    assert len(output.getvalue().splitlines()) == 3
+    within = await recompute(session, Y, within_code="D2")
+    assert within == {"not_eligible": 1}

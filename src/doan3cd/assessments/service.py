@@ -36,8 +36,8 @@ from doan3cd.auth.principal import Principal
 from doan3cd.auth.scope import subtree_of
 from doan3cd.db.types import utcnow
 from doan3cd.domain.assessment_flow import Action, TransitionRefused, next_state
-from doan3cd.domain.evaluation import verdict_to_dict
-from doan3cd.models.assessment import Assessment, CriterionScore
+from doan3cd.domain.evaluation import Verdict, verdict_to_dict
+from doan3cd.models.assessment import Assessment, CriterionScore, FrameworkVersion
 from doan3cd.models.unit import UnitVersion
 
 V = UnitVersion
@@ -222,6 +222,21 @@ async def decide(
             "Quyết định khác với kết quả đề xuất cần ghi rõ lý do.",
             "A decision that differs from the computed proposal needs a reason.",
         )
+    await record_decision(session, principal, row, body, verdict, framework_row)
+    await session.flush()
+    return row
+
+
+async def record_decision(
+    session: AsyncSession,
+    principal: Principal,
+    row: Assessment,
+    body: AssessmentDecide,
+    verdict: Verdict,
+    framework_row: FrameworkVersion,
+) -> None:
+    """Store a checked decision with the verdict it freezes; lock the evidence and the framework
+    version the verdict used."""
     _step(row, "decide")
     row.recognised = body.recognised
     row.decision_number = body.decision_number.strip()
@@ -244,8 +259,6 @@ async def decide(
         row.id,
         fields=["state", "recognised", "decision_number", "decided_on", "issuing_unit_id"],
     )
-    await session.flush()
-    return row
 
 
 async def reopen(

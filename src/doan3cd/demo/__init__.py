@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.principal import Grant, Principal, Role
+from doan3cd.demo.assessments import decide_2023, register_2023
 from doan3cd.demo.units import reorganise_2025, seed_tree_2023
 from doan3cd.models.unit import Unit
 
@@ -21,6 +22,9 @@ SeedStep = Callable[[AsyncSession, Principal], Awaitable[str]]
 
 STEPS: list[tuple[str, SeedStep]] = [
     ("units-2023", seed_tree_2023),
+    # Evidence steps come before these two: registration targets read what the evidence shows.
+    ("assessments-2023-registration", register_2023),
+    ("assessments-2023-decisions", decide_2023),
     ("reorganisation-2025", reorganise_2025),
 ]
 
