@@ -346,3 +346,24 @@ async def test_dashboard_groups_by_the_tree_as_of_the_date_asked(
     }
     assert units == {"2023": {"D1": 2, "D2": 1}, "2025": {"D1": 1, "D2": 2}}
     assert by_2025["as_of"] == "2025-01-01" and by_2025["totals"]["units"] == 3
+
+
+async def test_assessment_and_score_lists_page_through_every_item(
+    client: httpx.AsyncClient, session: AsyncSession, admin_headers: Headers, tree: Tree
+) -> None:
+    for unit in (tree.g1, tree.g2, tree.g3):
+        await b.registration(session, unit.id, Y)
+        await b.registration(session, unit.id, 2024)
+        await b.score(session, unit.id, Y, "C1.7", 6)
+    await session.commit()
+    for url, expected in ((f"{API}/assessments", 6), (f"{API}/criterion-scores", 3)):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+            page = (await client.get(url, params=params, headers=admin_headers)).json()
+            seen += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert len(seen) == len(set(seen)) == expected

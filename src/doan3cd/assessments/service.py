@@ -141,7 +141,7 @@ async def list_assessments(
     state: str | None,
 ) -> tuple[list[Assessment], str | None, int | None]:
     stmt = (
-        select(A)
+        select(A, A.year, A.id)
         .join(V, V.unit_id == A.unit_id)
         .where(scope_on_today(principal, Permission.assessments_read))
     )
@@ -398,7 +398,7 @@ async def list_scores(
     within: uuid.UUID | None,
 ) -> tuple[list[CriterionScore], str | None, int | None]:
     stmt = (
-        select(CriterionScore)
+        select(CriterionScore, CriterionScore.year, CriterionScore.id)
         .join(V, V.unit_id == CriterionScore.unit_id)
         .where(scope_on_today(principal, Permission.assessments_read))
     )
