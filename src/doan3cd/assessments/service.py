@@ -140,7 +140,7 @@ async def list_assessments(
     within: uuid.UUID | None,
     state: str | None,
 ) -> tuple[list[Assessment], str | None, int | None]:
-    stmt = (
+    stmt: Any = (
         select(A, A.year, A.id)
         .join(V, V.unit_id == A.unit_id)
         .where(scope_on_today(principal, Permission.assessments_read))
@@ -397,7 +397,7 @@ async def list_scores(
     unit_id: uuid.UUID | None,
     within: uuid.UUID | None,
 ) -> tuple[list[CriterionScore], str | None, int | None]:
-    stmt = (
+    stmt: Any = (
         select(CriterionScore, CriterionScore.year, CriterionScore.id)
         .join(V, V.unit_id == CriterionScore.unit_id)
         .where(scope_on_today(principal, Permission.assessments_read))
