@@ -24,7 +24,7 @@ Rules (the engine's contract, domain/facts.py):
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +113,26 @@ class _Rollup:
         return list(self.owners)
 
 
+@dataclass(frozen=True)
+class _Holders:
+    """The units whose records roll up to the requested ones: the year-end versions in one path
+    range (a subquery, so no long id lists), plus the few outside it (predecessors' subtrees,
+    units closed before the year's end)."""
+
+    end: datetime.date
+    low: str
+    high: str
+    extra: tuple[uuid.UUID, ...]
+
+    def match(self, column: Any) -> ColumnElement[bool]:
+        in_range = select(V.unit_id).where(
+            valid_on(self.end), V.path >= self.low, V.path < self.high
+        )
+        if not self.extra:
+            return column.in_(in_range)  # type: ignore[no-any-return]
+        return or_(column.in_(in_range), column.in_(self.extra))
+
+
 async def load_facts(
     session: AsyncSession, unit_ids: Iterable[uuid.UUID], year: int
 ) -> dict[uuid.UUID, UnitYearFacts]:
@@ -144,8 +164,7 @@ async def load_facts(
             if predecessor in versions:
                 started = min(version[2] for version in versions[predecessor])
                 unit.existed_from = min(unit.existed_from, started)
-    await _subtrees(session, units, lineage, versions, rollup, end)
-    holders = rollup.holders
+    holders = await _subtrees(session, units, lineage, versions, rollup, end)
     await _members(session, units, rollup, holders, end)
     await _activities(session, units, rollup, holders, start, end)
     await _plans(session, units, rollup, year)
@@ -240,13 +259,13 @@ async def _subtrees(
     versions: dict[uuid.UUID, list[VersionTuple]],
     rollup: _Rollup,
     end: datetime.date,
-) -> None:
+) -> _Holders:
     """Descendants on the year's last day (one range scan over the requested units' paths), and
     each predecessor's descendants on the day before its lineage event, in the same query."""
     paths = sorted(unit.path for unit in units.values())
-    ranges: list[ColumnElement[bool]] = [
-        and_(valid_on(end), V.path >= paths[0], V.path < path_upper(paths[-1]))
-    ]
+    low, high = paths[0], path_upper(paths[-1])
+    ranges: list[ColumnElement[bool]] = [and_(valid_on(end), V.path >= low, V.path < high)]
+    in_range: set[uuid.UUID] = set()
     inherited: list[tuple[str, datetime.date, uuid.UUID]] = []
     for unit_id, predecessors in lineage.items():
         for predecessor, on in predecessors:
@@ -257,7 +276,10 @@ async def _subtrees(
     stmt = select(V.unit_id, V.kind, V.path, V.valid_from, V.valid_to).where(or_(*ranges))
     for holder, kind, path, valid_from, valid_to in (await session.execute(stmt)).all():
         period = (valid_from, valid_to)
-        owners = {a for a in ancestor_ids(path) if a in units} if _in_force(period, end) else set()
+        owners: set[uuid.UUID] = set()
+        if _in_force(period, end) and low <= path < high:
+            in_range.add(holder)
+            owners = {a for a in ancestor_ids(path) if a in units}
         owners |= {
             owner
             for prefix, on, owner in inherited
@@ -267,6 +289,8 @@ async def _subtrees(
             rollup.add(holder, owner)
             if kind == "branch":
                 units[owner].branches.add(holder)
+    extra = tuple(sorted(set(rollup.holders) - in_range))
+    return _Holders(end, low, high, extra)
 
 
 def _in_force(period: tuple[datetime.date, datetime.date | None], on: datetime.date) -> bool:
@@ -277,8 +301,8 @@ def _in_force(period: tuple[datetime.date, datetime.date | None], on: datetime.d
 # Fact families ----------------------------------------------------------------------------
 
 
-def _holding(column: Any, holders: Sequence[uuid.UUID]) -> ColumnElement[bool]:
-    return column.in_(holders)  # type: ignore[no-any-return]
+def _holding(column: Any, holders: _Holders) -> ColumnElement[bool]:
+    return holders.match(column)
 
 
 def status_on(on: datetime.date) -> Any:
@@ -308,7 +332,7 @@ async def _members(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     end: datetime.date,
 ) -> None:
     complete = and_(
@@ -346,7 +370,7 @@ async def _activities(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     start: datetime.date,
     end: datetime.date,
 ) -> None:
@@ -398,7 +422,7 @@ async def _welfare(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     start: datetime.date,
     end: datetime.date,
 ) -> None:
@@ -419,7 +443,7 @@ async def _transfers(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     start: datetime.date,
     end: datetime.date,
 ) -> None:
@@ -440,7 +464,7 @@ async def _admitted(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     start: datetime.date,
     end: datetime.date,
 ) -> None:
@@ -462,7 +486,7 @@ async def _referrals(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
     rollup: _Rollup,
-    holders: list[uuid.UUID],
+    holders: _Holders,
     start: datetime.date,
     end: datetime.date,
 ) -> None:
@@ -514,7 +538,7 @@ def _facts(unit: _Unit, year: int) -> UnitYearFacts:
         kind=unit.kind,
         existed_from=unit.existed_from,
         existed_until=unit.existed_until,
-        predecessor_ids=tuple(sorted(unit.predecessors, key=str)),
+        predecessor_ids=tuple(unit.predecessors),
         registration=unit.registration,
         members=MemberRecords(
             active=counts["active"],
@@ -526,10 +550,10 @@ def _facts(unit: _Unit, year: int) -> UnitYearFacts:
         ),
         activities=tuple(unit.activities.values()),
         plans=tuple(unit.plans.values()),
-        active_branch_ids=tuple(sorted(unit.branches, key=str)),
+        active_branch_ids=tuple(unit.branches),
         welfare_cases=tuple(unit.welfare.values()),
         transfers=tuple(unit.transfers.values()),
-        admitted_member_ids=tuple(sorted(unit.admitted, key=str)),
-        party_referral_ids=tuple(sorted(unit.referrals, key=str)),
+        admitted_member_ids=tuple(unit.admitted),
+        party_referral_ids=tuple(unit.referrals),
         manual_scores=tuple(unit.scores),
     )
