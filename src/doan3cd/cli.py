@@ -1,8 +1,9 @@
-"""The `doan3cd` command: serve, migrate, seed the demo, export the contract, users and tokens,
-imports and the import worker."""
+"""The `doan3cd` command: serve, migrate, seed the demo, recompute verdicts, export the contract,
+users and tokens, imports and the import worker."""
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import sys
@@ -81,6 +82,38 @@ async def _seed_demo(*, if_empty: bool) -> int:
     for line in lines:
         print(line)
     print(f"demo data seeded in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_recompute(args: argparse.Namespace) -> int:
+    import time
+
+    from doan3cd.assessments.recompute import recompute
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        print(f"\r{done}/{total} units ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
+
+    with contextlib.ExitStack() as stack:
+        output = (
+            stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else None
+        )
+        statuses = _run(
+            lambda session: recompute(
+                session,
+                args.year,
+                within_code=args.within,
+                chunk=args.chunk,
+                progress=progress,
+                output=output,
+            )
+        )
+    print(file=sys.stderr)
+    total = sum(statuses.values())
+    summary = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
+    print(f"{args.year}: {total} verdicts in {time.perf_counter() - started:.1f} s ({summary})")
     return 0
 
 
@@ -244,6 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="do nothing (successfully) when units already exist"
     )
     seed.set_defaults(handler=cmd_seed_demo)
+
+    again = sub.add_parser(
+        "recompute", help="compute every unit's 3 chủ động verdict for a year, with progress"
+    )
+    again.add_argument("--year", type=int, required=True)
+    again.add_argument("--within", metavar="CODE", help="only units under this unit code")
+    again.add_argument("--chunk", type=int, default=500, help="units loaded per batch")
+    again.add_argument("--output", metavar="FILE", help="write the verdicts as JSON lines")
+    again.set_defaults(handler=cmd_recompute)
 
     export = sub.add_parser("export-openapi", help="write the OpenAPI contract")
     export.add_argument("--output", default=str(OPENAPI_PATH))

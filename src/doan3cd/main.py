@@ -13,6 +13,7 @@ from doan3cd.api.docs import install_docs
 from doan3cd.api.handlers import install_handlers
 from doan3cd.api.middleware import BodyLimitMiddleware, LoadSheddingMiddleware, RequestIdMiddleware
 from doan3cd.api.problems import PROBLEM_MEDIA_TYPE, problem_responses
+from doan3cd.assessments.router import routers as assessment_routers
 from doan3cd.audit.router import router as audit_router
 from doan3cd.auth.dependencies import public
 from doan3cd.auth.router import routers as auth_routers
@@ -64,6 +65,7 @@ def api_router() -> APIRouter:
         *evidence_routers,
         referrals_router,
         *welfare_routers,
+        *assessment_routers,
     ):
         router.include_router(feature)
     return router

@@ -20,6 +20,7 @@ from doan3cd.domain.hierarchy import is_within
 from doan3cd.domain.name_order import name_sort_key
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
+from doan3cd.models.assessment import Assessment
 from doan3cd.models.evidence import Activity, PartyReferral, Plan
 from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
@@ -441,10 +442,65 @@ REFERRALS_RESOURCE = ScopedResource(
     collections=[CollectionOp("list", Permission.referrals_read, list_referrals)],
 )
 
+ASSESSMENTS = "/api/v1/assessments"
+
+
+async def seed_assessments(ctx: Ctx, units: list[UnitNode], rng: random.Random) -> None:
+    """A 2023 registration for about half of the units."""
+    for unit in units:
+        if rng.random() < 0.5:
+            ctx.session.add(
+                Assessment(
+                    unit_id=unit.id,
+                    year=2023,
+                    state="registered",
+                    registered_on=date(2022, 10, 1),
+                    return_reasons=[],
+                    locked=False,
+                    row_version=1,
+                )
+            )
+    await ctx.session.commit()
+
+
+async def assessment_paths(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """An assessment's scope is its unit's path today."""
+    tree = await tree_paths(session)
+    rows = await session.execute(select(Assessment.id, Assessment.unit_id).order_by(Assessment.id))
+    return {row.id: tree[row.unit_id] for row in rows if row.unit_id in tree}
+
+
+async def assessment_snapshot(session: AsyncSession, assessment_id: uuid.UUID) -> object:
+    return await session.scalar(
+        select(Assessment.row_version).where(Assessment.id == assessment_id)
+    )
+
+
+async def get_assessment(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{ASSESSMENTS}/{target.record_id}", headers=headers)
+
+
+async def list_assessments(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    candidates = set((await assessment_paths(ctx.session)).keys())
+    return await list_all(ctx, headers, ASSESSMENTS, {"year": "2023"}, candidates)
+
+
+ASSESSMENTS_RESOURCE = ScopedResource(
+    name="assessments",
+    read_permission=Permission.assessments_read,
+    scope_paths=assessment_paths,
+    snapshot=assessment_snapshot,
+    singles=[SingleOp("get", Permission.assessments_read, get_assessment)],
+    collections=[CollectionOp("list", Permission.assessments_read, list_assessments)],
+    seed=seed_assessments,
+)
+
+
 REGISTRY = [
     UNITS_RESOURCE,
     MEMBERS_RESOURCE,
     ACTIVITIES_RESOURCE,
     PLANS_RESOURCE,
     REFERRALS_RESOURCE,
+    ASSESSMENTS_RESOURCE,
 ]

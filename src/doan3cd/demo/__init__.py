@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.principal import Grant, Principal, Role
+from doan3cd.demo.assessments import decide_2023, register_2023
 from doan3cd.demo.evidence import seed_evidence
 from doan3cd.demo.members import seed_members
 from doan3cd.demo.units import reorganise_2025, seed_tree_2023
@@ -25,6 +26,9 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("units-2023", seed_tree_2023),
     ("members-2023", seed_members),
     ("evidence-2023", seed_evidence),
+    # Registration targets read what the evidence shows, so they come after it.
+    ("assessments-2023-registration", register_2023),
+    ("assessments-2023-decisions", decide_2023),
     ("reorganisation-2025", reorganise_2025),
 ]
 

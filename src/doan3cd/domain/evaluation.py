@@ -212,8 +212,9 @@ def _indicator(indicator: Indicator, facts: UnitYearFacts, options: Options) -> 
         mandatory=indicator.mandatory,
         points=indicator.points if passed else 0,
         max_points=indicator.points,
-        counted=tuple(sorted(set(result.counted), key=str)),
-        excluded=tuple(sorted(set(result.excluded), key=lambda e: (str(e.id), e.reason))),
+        # UUIDs order like their text (fixed-width lowercase hex), without formatting each.
+        counted=tuple(sorted(set(result.counted))),
+        excluded=tuple(sorted(set(result.excluded), key=lambda e: (e.id, e.reason))),
         missing=missing,
     )
 

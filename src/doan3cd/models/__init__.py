@@ -1,5 +1,6 @@
 """All ORM classes, imported here so Alembic's autogenerate and `alembic check` see them."""
 
+from doan3cd.models.assessment import Assessment, CriterionScore, FrameworkVersion
 from doan3cd.models.audit import AuditEvent
 from doan3cd.models.change import Change
 from doan3cd.models.evidence import (
@@ -27,8 +28,11 @@ from doan3cd.models.user import ApiToken, LoginThrottle, RoleAssignment, User
 __all__ = [
     "Activity",
     "ApiToken",
+    "Assessment",
     "AuditEvent",
     "Change",
+    "CriterionScore",
+    "FrameworkVersion",
     "IdempotencyRecord",
     "ImportJob",
     "ImportJobError",
