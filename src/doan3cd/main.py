@@ -19,6 +19,8 @@ from doan3cd.config import Settings, get_settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.session import make_sessionmaker
 from doan3cd.logging_setup import configure_logging
+from doan3cd.sync.router import router as sync_router
+from doan3cd.sync.router import webhooks_router
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
 
@@ -42,7 +44,7 @@ def operation_id(route: APIRoute) -> str:
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
     router = APIRouter(prefix=API_PREFIX, responses=problem_responses(422, 500))
-    for feature in (*auth_routers, audit_router, units_router):
+    for feature in (*auth_routers, audit_router, units_router, sync_router, webhooks_router):
         router.include_router(feature)
     return router
 
