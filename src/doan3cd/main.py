@@ -21,6 +21,7 @@ from doan3cd.db.session import make_sessionmaker
 from doan3cd.logging_setup import configure_logging
 from doan3cd.sync.router import router as sync_router
 from doan3cd.sync.router import webhooks_router
+from doan3cd.sync.worker import in_process_worker
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
 
@@ -55,8 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_async_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with in_process_worker(app):
+            yield
         await engine.dispose()
 
     app = FastAPI(

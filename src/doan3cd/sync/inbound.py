@@ -116,7 +116,7 @@ class BatchWriter:
                 MemberExternalId.external_id.in_({i.external_id for i in items}),
             )
         )
-        self.links = {link.external_id: (link, member) for link, member in rows.tuples()}
+        self.links = {link.external_id: (link, member) for link, member in rows}
         branch_ids = {member.branch_id for _, member in self.links.values()}
         codes = {i.branch_code for i in items if i.branch_code}
         version = aliased(UnitVersion)

@@ -96,7 +96,7 @@ class MemberBatch(BaseModel):
                         "full_name": "Nguyễn Thị Mai",
                         "date_of_birth": "2004-05-01",
                         "gender": "female",
-                        "joined_on": "2020-03-26",
+                        "joined_on": "2021-03-26",
                         "branch_code": "CD-XA-01",
                     }
                 ],
