@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.permissions import Permission
 from doan3cd.db.types import utcnow
+from doan3cd.models.audit import AuditEvent
 from doan3cd.models.change import Change
 from doan3cd.models.member import Member
 from doan3cd.sync.changes import record_change
@@ -253,3 +254,38 @@ async def test_feed_needs_sync_read_and_a_valid_cursor(
     response = await client.get(CHANGES, params={"cursor": "not-a-cursor"}, headers=reader)
     assert_problem(response, 422, "invalid_cursor")
     assert_problem(await client.get(CHANGES), 401, "not_authenticated")
+
+
+async def test_restructuring_logs_one_change_per_unit_whose_versions_changed(
+    client: httpx.AsyncClient, session: AsyncSession, tree: SyncTree, admin_headers: dict[str, str]
+) -> None:
+    reader = await token_headers(session, tree.district_b, Permission.sync_read)
+    units = []
+    for code, kind, parent in (("G", "grassroots", tree.district_a.id), ("GB", "branch", None)):
+        body = {
+            "code": f"{code}-{uuid.uuid4().hex[:6]}",
+            "name": f"Đoàn {code}",
+            "kind": kind,
+            "parent_id": str(parent or units[0]["id"]),
+            "effective_on": "2024-01-01",
+        }
+        response = await client.post("/api/v1/units", json=body, headers=admin_headers)
+        assert response.status_code == 201, response.text
+        units.append(response.json())
+    start = await _end(client, reader)
+    move = {"parent_id": str(tree.district_b.id), "effective_on": "2025-01-01"}
+    url = f"/api/v1/units/{units[0]['id']}/move"
+    dry = await client.post(url, json=move | {"dry_run": True}, headers=admin_headers)
+    assert dry.status_code == 200, dry.text
+    assert (await read_feed(client, reader, start))[0] == []
+    moved = await client.post(url, json=move, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+    items, _ = await read_feed(client, reader, start)
+    assert sorted((i["id"], i["version"]) for i in items) == sorted(
+        [(units[0]["id"], 2), (units[1]["id"], 2)]
+    )
+    assert items[0]["data"]["parent_id"] in {str(tree.district_b.id), units[0]["id"]}
+    audit = await session.scalars(
+        select(AuditEvent.action).where(AuditEvent.resource_id == units[1]["id"])
+    )
+    assert sorted(audit) == ["create", "move"]
