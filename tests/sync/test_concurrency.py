@@ -1,4 +1,5 @@
-"""PostgreSQL: writers commit concurrently while a client snapshots, then follows the feed.
+"""PostgreSQL: writers commit concurrently while a client snapshots, then follows the feed;
+webhook workers claim disjoint deliveries.
 
 The client's final copy must equal the database: no change missed, none applied twice. Rows are
 really committed here (separate sessions), and deleted again afterwards (except the audit
@@ -27,10 +28,12 @@ from doan3cd.main import create_app
 from doan3cd.models.change import Change
 from doan3cd.models.member import Member
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitVersion
+from doan3cd.models.webhook import WebhookDelivery, WebhookSubscription
 from doan3cd.sync import records
 from doan3cd.sync.feed import decode_seq
 from doan3cd.sync.inbound import upsert_members
 from doan3cd.sync.schemas import MemberBatch, MemberSyncItem
+from doan3cd.sync.webhooks import claim
 from doan3cd.units.schemas import UnitUpdate
 from doan3cd.units.service import update_unit
 from tests.factories import UnitRef, add_unit
@@ -226,3 +229,33 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
         k: (str(v) if isinstance(v, uuid.UUID) or hasattr(v, "isoformat") else v)
         for k, v in data.items()
     }
+
+
+async def test_workers_claim_disjoint_deliveries(engine: AsyncEngine, settings: Settings) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SKIP LOCKED is a PostgreSQL matter")
+    sessions = make_sessionmaker(engine)
+    hook_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        session.add(
+            WebhookSubscription(
+                id=hook_id, url="http://127.0.0.1:9/none", resources=["members"], secret="x" * 20
+            )
+        )
+        await session.flush()
+        session.add_all(
+            WebhookDelivery(subscription_id=hook_id, seq=n, body="{}") for n in range(1, 21)
+        )
+    try:
+        async with sessions() as first, first.begin(), sessions() as second, second.begin():
+            mine = await claim(first, settings, limit=12)
+            theirs = await claim(second, settings, limit=12)  # skips the rows `first` holds
+        assert len(mine) == 12 and len(theirs) == 8
+        assert not {c.id for c in mine} & {c.id for c in theirs}
+        async with sessions() as third, third.begin():
+            assert await claim(third, settings) == []  # leased: not due again until it ends
+    finally:
+        async with sessions() as session, session.begin():
+            await session.execute(
+                delete(WebhookSubscription).where(WebhookSubscription.id == hook_id)
+            )
