@@ -258,6 +258,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_compact(_: argparse.Namespace) -> int:
+    from doan3cd.sync.feed import compact
+
+    settings = get_settings()
+    deleted, mark = _run(lambda s: compact(s, settings.sync_retention_days))
+    print(f"compacted the change log: {deleted} entries deleted, low-water mark {mark}")
+    return 0
+
+
+def cmd_webhooks_work(args: argparse.Namespace) -> int:
+    from doan3cd.sync.worker import run_cli
+
+    return asyncio.run(run_cli(get_settings(), once=args.once))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="doan3cd", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -349,6 +364,22 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-admin", help="demo mode: create user admin with a printed password if none exist"
     )
     demo.set_defaults(handler=cmd_demo_admin)
+
+    sync = sub.add_parser("sync", help="maintain the sync change log").add_subparsers(
+        dest="sync_command", required=True
+    )
+    compact = sync.add_parser(
+        "compact",
+        help="delete changes older than DOAN3CD_SYNC_RETENTION_DAYS except each record's latest",
+    )
+    compact.set_defaults(handler=cmd_sync_compact)
+
+    hooks = sub.add_parser("webhooks", help="deliver webhooks").add_subparsers(
+        dest="webhooks_command", required=True
+    )
+    work = hooks.add_parser("work", help="deliver due webhooks until interrupted")
+    work.add_argument("--once", action="store_true", help="one pass, then exit")
+    work.set_defaults(handler=cmd_webhooks_work)
     return parser
 
 

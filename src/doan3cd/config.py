@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +13,20 @@ from doan3cd.domain.member_rules import AdmissionPolicy
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside demo/dev
 MIN_PRODUCTION_SECRET_LENGTH = 32
 DEFAULT_SQLITE_PATH = Path("var/doan3cd.sqlite3")
+DEFAULT_FIELD_OWNERS: dict[str, Literal["national", "local"]] = {
+    "full_name": "national",
+    "date_of_birth": "national",
+    "gender": "national",
+    "member_code": "national",
+    "joined_on": "national",
+    "card_number": "national",
+    "phone": "local",
+    "email": "local",
+    "address": "local",
+    "occupation": "local",
+    "education": "local",
+    "branch_code": "local",
+}
 
 
 class Mode(StrEnum):
@@ -51,6 +66,20 @@ class Settings(BaseSettings):
     referral_min_age: int = Field(default=18, ge=0)
     referral_max_age: int = Field(default=30, ge=0)
     referral_min_tenure_months: int = Field(default=12, ge=0)
+    # Sync (design/api.md "Sync"): change-log retention, inbound batch cap, field ownership.
+    sync_retention_days: int = Field(default=30, ge=1)
+    sync_batch_max: int = Field(default=500, ge=1)
+    # Who owns each member field: "national" fields are written by the national system's batches;
+    # "local" fields are ours, set on creation but never overwritten by a later batch.
+    sync_field_owners: dict[str, Literal["national", "local"]] = Field(
+        default_factory=lambda: dict(DEFAULT_FIELD_OWNERS)
+    )
+    webhooks_worker_enabled: bool = False
+    webhooks_max_attempts: int = Field(default=8, ge=1)
+    webhooks_backoff_base_s: float = Field(default=10.0, gt=0)
+    webhooks_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    webhooks_timeout_s: float = Field(default=10.0, gt=0)
+    webhooks_poll_s: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

@@ -29,6 +29,9 @@ from doan3cd.logging_setup import configure_logging
 from doan3cd.members.router import router as members_router
 from doan3cd.members.transfers_router import router as transfers_router
 from doan3cd.referrals.router import router as referrals_router
+from doan3cd.sync.router import router as sync_router
+from doan3cd.sync.router import webhooks_router
+from doan3cd.sync.worker import in_process_worker
 from doan3cd.system.router import router as system_router
 from doan3cd.units.router import router as units_router
 from doan3cd.welfare.router import routers as welfare_routers
@@ -66,6 +69,8 @@ def api_router() -> APIRouter:
         referrals_router,
         *welfare_routers,
         *assessment_routers,
+        sync_router,
+        webhooks_router,
     ):
         router.include_router(feature)
     return router
@@ -82,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         in_app = settings.import_worker_in_app
         if in_app or (in_app is None and settings.mode is not Mode.production):
             worker = asyncio.create_task(run_forever(app.state.sessionmaker))
-        yield
+        async with in_process_worker(app):
+            yield
         if worker is not None:
             worker.cancel()
             with suppress(asyncio.CancelledError):

@@ -21,6 +21,7 @@ from doan3cd.domain.name_order import name_sort_key
 from doan3cd.domain.text import fold
 from doan3cd.domain.units import KindRule, kind_allowed
 from doan3cd.models.assessment import Assessment
+from doan3cd.models.change import Change
 from doan3cd.models.evidence import Activity, PartyReferral, Plan
 from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
@@ -496,6 +497,60 @@ ASSESSMENTS_RESOURCE = ScopedResource(
 )
 
 
+SYNC_CHANGES = "/api/v1/sync/changes"
+SYNC_SNAPSHOT = "/api/v1/sync/snapshot"
+
+
+async def feed_units(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    """Units whose current data the feed hands out. An old change made where a unit used to be
+    may still be listed for that subtree, but without data: only today's scope sees the record."""
+    candidates = set(
+        await ctx.session.scalars(select(Change.resource_id).where(Change.resource == "units"))
+    )
+    ids: list[uuid.UUID] = []
+    cursor = None
+    while True:
+        params = {"resources": "units", "limit": "25"} | ({"cursor": cursor} if cursor else {})
+        response = await ctx.client.get(SYNC_CHANGES, params=params, headers=headers)
+        if response.status_code != 200:
+            return Listing(response.status_code, [], None, candidates)
+        body = response.json()
+        ids += [uuid.UUID(item["id"]) for item in body["items"] if item["data"] is not None]
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            return Listing(200, list(dict.fromkeys(ids)), None, candidates)
+
+
+async def snapshot_units(ctx: Ctx, headers: dict[str, str]) -> Listing:
+    candidates = await matching_units(ctx.session)
+    ids: list[uuid.UUID] = []
+    cursor = None
+    while True:
+        params = {"resource": "units", "limit": "7"} | ({"cursor": cursor} if cursor else {})
+        response = await ctx.client.get(SYNC_SNAPSHOT, params=params, headers=headers)
+        if response.status_code != 200:
+            return Listing(response.status_code, [], None, candidates)
+        body = response.json()
+        ids += [uuid.UUID(item["id"]) for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return Listing(200, ids, None, candidates)
+
+
+SYNC_UNITS_RESOURCE = ScopedResource(
+    name="sync-units",
+    read_permission=Permission.sync_read,
+    scope_paths=tree_paths,
+    ever_paths=unit_ever_paths,
+    snapshot=unit_snapshot,
+    singles=[],
+    collections=[
+        CollectionOp("changes", Permission.sync_read, feed_units),
+        CollectionOp("snapshot", Permission.sync_read, snapshot_units),
+    ],
+)
+
+
 REGISTRY = [
     UNITS_RESOURCE,
     MEMBERS_RESOURCE,
@@ -503,4 +558,5 @@ REGISTRY = [
     PLANS_RESOURCE,
     REFERRALS_RESOURCE,
     ASSESSMENTS_RESOURCE,
+    SYNC_UNITS_RESOURCE,
 ]

@@ -24,6 +24,7 @@ from doan3cd.models.member import (
 )
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitKindRule, UnitVersion
 from doan3cd.models.user import ApiToken, LoginThrottle, RoleAssignment, User
+from doan3cd.models.webhook import SyncMark, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Activity",
@@ -52,10 +53,13 @@ __all__ = [
     "ReferralTransition",
     "RoleAssignment",
     "SupportAction",
+    "SyncMark",
     "Transfer",
     "Unit",
     "UnitKindRule",
     "UnitVersion",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WelfareCase",
 ]

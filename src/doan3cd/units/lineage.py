@@ -29,6 +29,7 @@ from doan3cd.domain.timeline import ChangeRefused, RefusalCode, plan_change
 from doan3cd.domain.units import KindRule, kind_allowed
 from doan3cd.models.unit import UnitVersion
 from doan3cd.units import problems
+from doan3cd.units.changes import log_unit_changes
 from doan3cd.units.followers import ChangeKind, FollowerChange, notify_followers
 from doan3cd.units.schemas import (
     ReorganisationRead,
@@ -263,6 +264,7 @@ async def _changes(
 
 async def _finish(
     session: AsyncSession,
+    principal: Principal,
     kind: ChangeKind,
     event: NewEvent,
     body: Any,
@@ -270,6 +272,8 @@ async def _finish(
     follower_change: FollowerChange,
 ) -> ReorganisationRead:
     followers = await notify_followers(session, follower_change)
+    restructured = [c.unit_id for c in changes if c.change != "established"]
+    await log_unit_changes(session, principal, kind, restructured, ("parent_id", "valid_to"))
     await set_event_details(
         session, event.id, {"units_changed": len(changes), "followers": followers}
     )
@@ -318,7 +322,7 @@ async def move_unit(
         changes = await _restructure(session, plan, rules, event.id)
         moved = frozenset(c.unit_id for c in changes)
         change = FollowerChange("move", moved, on, body.dry_run, target_id=body.parent_id)
-        result = await _finish(session, "move", event, body, changes, change)
+        result = await _finish(session, principal, "move", event, body, changes, change)
     return result
 
 
@@ -355,7 +359,7 @@ async def merge_units(
         change = FollowerChange(
             "merge", frozenset(sources), on, body.dry_run, target_id=body.target_id
         )
-        result = await _finish(session, "merge", event, body, changes, change)
+        result = await _finish(session, principal, "merge", event, body, changes, change)
     return result
 
 
@@ -372,7 +376,7 @@ async def close_unit(
         plan = Restructure(on, closes={unit_id})
         changes = await _restructure(session, plan, rules, event.id)
         change = FollowerChange("close", frozenset([unit_id]), on, body.dry_run)
-        result = await _finish(session, "close", event, body, changes, change)
+        result = await _finish(session, principal, "close", event, body, changes, change)
     return result
 
 
@@ -429,7 +433,9 @@ async def split_unit(
             body.dry_run,
             successor_ids=frozenset(by_code.values()),
         )
-        result = await _finish(session, "split", event, body, established + changes, change)
+        result = await _finish(
+            session, principal, "split", event, body, established + changes, change
+        )
     return result
 
 

@@ -26,6 +26,7 @@ from doan3cd.domain.timeline import ChangeRefused, RefusalCode, plan_attach, pla
 from doan3cd.domain.units import KindRule, kind_allowed
 from doan3cd.models.unit import LineageEvent, LineageEventUnit, Unit, UnitVersion
 from doan3cd.units import problems
+from doan3cd.units.changes import log_unit_changes
 from doan3cd.units.queries import (
     LIST_KEY_TYPES,
     LIST_KEYS,
@@ -384,6 +385,9 @@ async def establish_units(
     )
     await record_events(session, events)
     await session.execute(insert(UnitVersion), versions)
+    await log_unit_changes(
+        session, principal, "create", batch_ids, ("code", "name", "short_name", "kind", "parent_id")
+    )
 
 
 async def _refuse_later_change(session: AsyncSession, later: tuple[uuid.UUID, date, date]) -> None:
@@ -450,6 +454,8 @@ async def update_unit(
         changed = True
     if changed:
         await touch_units(session, [unit_id])
+        fields = [f for f in (*values, "code") if f in VERSIONED_FIELDS or f in sent]
+        await log_unit_changes(session, principal, "update", [unit_id], fields)
     return await get_unit(session, principal, unit_id)
 
 
