@@ -1,5 +1,6 @@
 """Importing activities: per-row outcomes, set-based unit lookup, atomic, dry run, duplicates."""
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,3 +77,33 @@ async def test_dry_run_and_scope(session: AsyncSession, tree: Tree) -> None:
     scoped = await run(session, GOOD, principal=manager, atomic=False)
     assert {e.code for r in scoped.rows for e in r.errors} == {"unit_not_found"}
     assert await count(session) == 0
+
+
+async def test_activities_import_through_post_imports(
+    client: httpx.AsyncClient, tree: Tree, admin_headers: dict[str, str]
+) -> None:
+    content = (HEADER + GOOD).encode("utf-8-sig")
+    files = {"file": ("hoat-dong.csv", content, "text/csv")}
+    dry = await client.post(
+        "/api/v1/imports",
+        files=files,
+        data={"resource": "activities", "dry_run": "true"},
+        headers=admin_headers,
+    )
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["created"], dry.json()["errors"]) == (4, 0)
+    assert (await client.get("/api/v1/activities?year=2023", headers=admin_headers)).json()[
+        "items"
+    ] == []
+
+    landed = await client.post(
+        "/api/v1/imports", files=files, data={"resource": "activities"}, headers=admin_headers
+    )
+    assert landed.status_code == 200, landed.text
+    assert landed.json()["state"] == "succeeded"
+    listed = await client.get("/api/v1/activities?year=2023", headers=admin_headers)
+    assert len(listed.json()["items"]) == 4
+    again = await client.post(
+        "/api/v1/imports", files=files, data={"resource": "activities"}, headers=admin_headers
+    )
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 4)

@@ -1,6 +1,7 @@
 """Period locks: once a unit's year is decided, the evidence rolling up to it is frozen."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import exists, select
@@ -28,3 +29,11 @@ async def ensure_period_open(session: AsyncSession, unit_id: uuid.UUID, year: in
     )
     if locked:
         raise problems.period_locked()
+
+
+async def ensure_periods_open(
+    session: AsyncSession, unit_id: uuid.UUID, dates: Iterable[date]
+) -> None:
+    """`ensure_period_open` for every year the given dates fall in."""
+    for year in sorted({d.year for d in dates}):
+        await ensure_period_open(session, unit_id, year)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.api.pagination import PageParams, keyset_page
+from doan3cd.assessments.locks import ensure_period_open
 from doan3cd.audit.service import record
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
@@ -109,6 +110,7 @@ def _item(plan_id: uuid.UUID, item: PlanItemIn) -> PlanItem:
 
 async def create_plan(session: AsyncSession, principal: Principal, body: PlanCreate) -> PlanRead:
     path = await _unit(session, principal, body.unit_id, body.year)
+    await ensure_period_open(session, body.unit_id, body.year)
     plan = Plan(
         id=uuid.uuid4(),
         unit_id=body.unit_id,
@@ -156,6 +158,7 @@ async def update_plan(
     if not covers(principal, WRITE, path):
         raise forbidden(WRITE)
     precondition((await _reads(session, [plan]))[0])
+    await ensure_period_open(session, plan.unit_id, plan.year)
     sent = patch.model_dump(exclude_unset=True)
     items = sent.pop("items", None)
     # Required fields sent as null are left as they are; optional ones are cleared.
@@ -200,6 +203,7 @@ async def delete_plan(
     if not covers(principal, WRITE, path):
         raise forbidden(WRITE)
     precondition((await _reads(session, [plan]))[0])
+    await ensure_period_open(session, plan.unit_id, plan.year)
     version = plan.row_version + 1
     # Activities keep existing, unlinked (SQLite does not enforce ON DELETE SET NULL by default).
     item_ids = select(PlanItem.id).where(PlanItem.plan_id == plan.id)

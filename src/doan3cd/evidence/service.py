@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import PageParams, keyset_page
 from doan3cd.api.problems import FieldError, ProblemError
+from doan3cd.assessments.locks import ensure_periods_open
 from doan3cd.audit.service import record
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
@@ -123,10 +124,18 @@ async def _check_target(
     return unit
 
 
+def _dates(activity: object) -> list[date]:
+    """The dates whose year's verdict the activity counts in (a project counts when completed)."""
+    dates: list[date] = [getattr(activity, "occurred_on")]  # noqa: B009 - any activity shape
+    completed = getattr(activity, "completed_on", None)
+    return [*dates, completed] if isinstance(completed, date) else dates
+
+
 async def create_activity(
     session: AsyncSession, principal: Principal, body: ActivityCreate
 ) -> ActivityRead:
     unit = await _check_target(session, principal, body)
+    await ensure_periods_open(session, body.unit_id, _dates(body))
     activity = Activity(id=uuid.uuid4(), **column_values(body))
     session.add(activity)
     await session.flush()
@@ -209,6 +218,8 @@ async def update_activity(
     precondition(current)
     merged = _merged(current, patch)
     unit = await _check_target(session, principal, merged)
+    await ensure_periods_open(session, activity.unit_id, _dates(current))
+    await ensure_periods_open(session, merged.unit_id, _dates(merged))
     values = column_values(merged)
     changed = sorted(k for k, v in values.items() if getattr(activity, k) != v)
     if changed:
@@ -239,6 +250,7 @@ async def delete_activity(
     if not covers(principal, WRITE, path):
         raise forbidden(WRITE)
     precondition(read_model(activity))
+    await ensure_periods_open(session, activity.unit_id, _dates(activity))
     if activity.verification == "verified":
         raise problems.activity_verified()
     await session.delete(activity)
@@ -265,6 +277,7 @@ async def review_activity(
         raise problems.verify_own_unit() if covers(principal, VERIFY, path) else forbidden(VERIFY)
     if activity.verification != "submitted":
         raise problems.already_reviewed(activity.verification)
+    await ensure_periods_open(session, activity.unit_id, _dates(activity))
     activity.verification = verdict
     activity.verified_by = principal.name
     activity.verified_at = utcnow()

@@ -98,7 +98,7 @@ async def create_import(
     principal: Importer,
     idempotency: IdempotencyDep,
     file: Annotated[UploadFile, File(description="CSV (any Excel encoding), XLSX or JSON.")],
-    resource: Annotated[Literal["members"], Form(description="What the file holds.")],
+    resource: Annotated[Literal["members", "activities"], Form(description="What the file holds.")],
     strategy: Annotated[
         Literal["create", "update", "upsert"],
         Form(description="create: new only; update: existing only; upsert: both."),

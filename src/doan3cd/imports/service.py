@@ -20,6 +20,7 @@ from doan3cd.audit import service as audit
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Grant, Principal, Role
 from doan3cd.db.types import utcnow
+from doan3cd.evidence.import_job import ActivityImport
 from doan3cd.imports import member_merge
 from doan3cd.imports.chunk import RowChunk
 from doan3cd.imports.errors import ImportFileError, RowError
@@ -338,4 +339,4 @@ async def _record_errors(session: AsyncSession, job: ImportJob, checked: Checked
         )
 
 
-HANDLERS: dict[str, ImportHandler] = {"members": MemberImport()}
+HANDLERS: dict[str, ImportHandler] = {"members": MemberImport(), "activities": ActivityImport()}

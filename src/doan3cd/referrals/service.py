@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import PageParams, keyset_page
 from doan3cd.api.problems import FieldError, ProblemError
+from doan3cd.assessments.locks import ensure_period_open
 from doan3cd.audit.service import record
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
@@ -226,6 +227,7 @@ async def add_transition(
         raise forbidden(WRITE)
     if code := transition_problem(referral.stage, body.to_stage):
         raise ProblemError(409, code, TRANSITION_TEXT[code])
+    await ensure_period_open(session, referral.unit_id, body.effective_on.year)
     if body.effective_on < referral.stage_changed_on:
         raise ProblemError(
             422,

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import PageParams, keyset_page
 from doan3cd.api.problems import ProblemError
+from doan3cd.assessments.locks import ensure_period_open
 from doan3cd.audit.service import record
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
@@ -285,6 +286,7 @@ async def add_support_action(
             "Ngày hỗ trợ không được trước ngày phát hiện.",
             "Support cannot be dated before the case was identified.",
         )
+    await ensure_period_open(session, case.unit_id, body.acted_on.year)
     action = SupportAction(
         id=uuid.uuid4(),
         case_id=case.id,
