@@ -243,14 +243,20 @@ def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
     home = aliased(UnitVersion)
 
     matched_id = func.coalesce(by_code.id, ext.member_id)
-    dup_code = case(
-        (s.member_code.is_(None), 1),
-        else_=func.row_number().over(partition_by=s.member_code, order_by=s.row_no),
-    )
-    dup_ext = case(
-        (s.external_id.is_(None), 1),
-        else_=func.row_number().over(partition_by=(s.source, s.external_id), order_by=s.row_no),
-    )
+    # Duplicate keys within the file, ranked over the narrow key columns only (sorting whole
+    # joined rows would spill to disk at a million rows).
+    ranks = select(
+        s.row_no,
+        case(
+            (s.member_code.is_(None), 1),
+            else_=func.row_number().over(partition_by=s.member_code, order_by=s.row_no),
+        ).label("code_rank"),
+        case(
+            (s.external_id.is_(None), 1),
+            else_=func.row_number().over(partition_by=(s.source, s.external_id), order_by=s.row_no),
+        ).label("external_rank"),
+    ).subquery("ranks")
+    dup_code, dup_ext = ranks.c.code_rank, ranks.c.external_rank
     in_scope = subtree_of(plan.scope_paths, cast(ColumnElement[str], branch.path))
     home_in_scope = subtree_of(plan.scope_paths, cast(ColumnElement[str], home.path))
     checks: list[tuple[ColumnElement[bool], str, str]] = [
@@ -312,6 +318,7 @@ def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
             new_external_id.label("new_external_id"),
         )
         .select_from(STAGE)
+        .join(ranks, ranks.c.row_no == s.row_no)
         .outerjoin(unit, unit.code == s.branch_code)
         .outerjoin(
             branch,
