@@ -158,3 +158,11 @@ def set_link_header(request: Request, response: Response, next_cursor: str | Non
     if next_cursor is not None:
         url = request.url.include_query_params(cursor=next_cursor)
         response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+def page_of(
+    request: Request, response: Response, items: list[T], cursor: str | None, total: int | None
+) -> Page[T]:
+    """The list body, with the `Link` header pointing at the next page."""
+    set_link_header(request, response, cursor)
+    return Page(items=items, next_cursor=cursor, total=total)

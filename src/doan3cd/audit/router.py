@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AwareDatetime
 
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.audit import service
 from doan3cd.audit.schemas import AuditEventFilters, AuditEventRead
@@ -50,5 +50,4 @@ async def list_audit_events(
         occurred_to=occurred_to,
     )
     items, cursor, total = await service.list_events(session, filters, page)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 
 from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth import accounts, service
 from doan3cd.auth.dependencies import authenticated, public, require
@@ -85,8 +85,7 @@ async def list_users(
     is_active: Annotated[bool | None, Query(description="Only active or inactive users.")] = None,
 ) -> Page[UserRead]:
     items, cursor, total = await accounts.list_users(session, page, is_active)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @users_router.post(
@@ -152,8 +151,7 @@ async def list_role_assignments(
     items, cursor, total = await accounts.list_assignments(
         session, page, user_id=user_id, unit_id=unit_id, role=role
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @role_assignments_router.post(
@@ -217,8 +215,7 @@ async def list_api_tokens(
 ) -> Page[ApiTokenRead]:
     """All tokens, without their secrets."""
     items, cursor, total = await accounts.list_api_tokens(session, page)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @api_tokens_router.post("", name="create", status_code=201, response_model=ApiTokenCreated)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
@@ -88,8 +88,7 @@ async def list_activities(
         year=year,
         verification=verification,
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @activities.post(
@@ -218,8 +217,7 @@ async def list_plans(
     items, cursor, total = await plans.list_plans(
         session, principal, page, unit=unit, within=within, year=year, kind=kind
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @plans_router.post(

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
@@ -63,8 +63,7 @@ async def member_transfers(
     items, cursor, total = await transfers.list_transfers(
         session, principal, page, member_id=member_id
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.get("/transfers", name="list", response_model=Page[TransferRead], responses=READ_ERRORS)
@@ -83,8 +82,7 @@ async def list_transfers(
     items, cursor, total = await transfers.list_transfers(
         session, principal, page, within=within, state=state
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from doan3cd.api.etag import etag_response
 from doan3cd.api.idempotency import IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
@@ -51,8 +51,7 @@ async def list_referrals(
     items, cursor, total = await service.list_referrals(
         session, principal, page, unit=unit, within=within, year=year, stage=stage
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from doan3cd.api.i18n import request_language
 from doan3cd.api.idempotency import IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, page_params, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of, page_params
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
@@ -132,8 +132,7 @@ async def list_webhooks(
     request: Request, response: Response, session: SessionDep, principal: Admin, page: PageDep
 ) -> Page[WebhookRead]:
     items, cursor, total = await webhooks.list_subscriptions(session, page)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @webhooks_router.get(
@@ -170,5 +169,4 @@ async def list_deliveries(
 ) -> Page[DeliveryRead]:
     """The delivery log, newest first."""
     items, cursor, total = await webhooks.list_deliveries(session, webhook_id, page)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)

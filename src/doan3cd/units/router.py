@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import Idempotency, IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth.dependencies import require
 from doan3cd.auth.permissions import Permission
@@ -88,8 +88,7 @@ async def list_units(
     items, cursor, total = await service.list_units(
         session, principal, page, as_of=as_of, within=within, kind=kind, q=q
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.post(
@@ -174,8 +173,7 @@ async def list_children(
 ) -> Page[UnitRead]:
     """The unit's children on a date."""
     items, cursor, total = await service.list_children(session, principal, unit_id, page, as_of)
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
-from doan3cd.api.pagination import Page, PageDep, set_link_header
+from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
 from doan3cd.auth.dependencies import authenticated, require
 from doan3cd.auth.permissions import Permission
@@ -59,8 +59,7 @@ async def list_cases(
     items, cursor, total = await service.list_cases(
         session, principal, page, unit=unit, within=within, state=state, category=category
     )
-    set_link_header(request, response, cursor)
-    return Page(items=items, next_cursor=cursor, total=total)
+    return page_of(request, response, items, cursor, total)
 
 
 @router.post(
