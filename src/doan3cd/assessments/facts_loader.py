@@ -390,19 +390,16 @@ async def _activities(
             and_(Activity.kind == "youth_project", Activity.completed_on.between(start, end)),
         ),
     )
-    for row in (await session.execute(stmt)).all():
+    # Hundreds of rows per unit: plain tuples and positional arguments keep this loop cheap.
+    owners = rollup.owners
+    rows: Any = (await session.execute(stmt)).all()  # verification is checked by the column
+    for activity_id, holder, kind, occurred_on, verification, reason, completed_on, value in rows:
+        branch_id = holder if kind == "branch_meeting" else None
         item = EvidenceItem(
-            id=row.id,
-            kind=row.kind,
-            occurred_on=row.occurred_on,
-            verification=row.verification,
-            rejected_reason=row.rejected_reason,
-            completed_on=row.completed_on,
-            value_vnd=row.value_vnd,
-            branch_id=row.unit_id if row.kind == "branch_meeting" else None,
+            activity_id, kind, occurred_on, verification, reason, completed_on, value, branch_id
         )
-        for owner in rollup.of(row.unit_id):
-            units[owner].activities[item.id] = item
+        for owner in owners.get(holder, ()):
+            units[owner].activities[activity_id] = item
 
 
 async def _plans(
