@@ -1,23 +1,25 @@
-"""P3: import N members on PostgreSQL through the real service path, against a plain COPY (B4).
+"""P3: import N members on PostgreSQL through the real service path, against COPY (B4).
 
     .venv/bin/python -m bench.import_members --rows 1000000 \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/doan3cd_bench_imports
 
 Migrates the database, establishes 500 branches, writes the file with bench/generate_members.py,
-then alternates (interleaved runs, median): COPY of the file into a plain table with the file's
-columns and the member keys' unique indexes (B4), and the import of the same file into empty
-member tables (`doan3cd import members` does exactly this). Finally imports the file once more
-and checks that it changed 0 rows. Prints rows/s of both, their ratio (target ≥ 0.4) and peak
-RSS; writes a JSON report to bench/out/.
+then alternates (interleaved runs, median): COPY of the file's members into a table identical to
+`member` — same columns, all six indexes, its foreign key — fed the same derived columns (B4), and
+the import of the same file into empty member tables (`doan3cd import members` does exactly this).
+Finally imports the file once more and checks that it changed 0 rows. Prints rows/s of both, their
+ratio (target ≥ 0.4) and peak RSS; writes a JSON report to bench/out/.
 """
 
 import argparse
 import asyncio
+import csv
 import json
 import resource
 import statistics
 import sys
 import time
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ from doan3cd.db.engine import make_async_engine
 from doan3cd.db.migrations import upgrade
 from doan3cd.db.session import make_sessionmaker
 from doan3cd.demo import SEED_PRINCIPAL
+from doan3cd.domain.name_order import name_sort_key
+from doan3cd.domain.text import fold
 from doan3cd.imports.commands import import_file
 from doan3cd.imports.service import ImportOptions
 from doan3cd.units.service import NewUnit, establish_units
@@ -38,8 +42,6 @@ OUT = Path(__file__).parent / "out"
 BRANCHES = 500
 SINCE = date(2000, 1, 1)
 BASELINE_TABLE = "bench_member_copy"
-FILE_COLUMNS = ("member_code", "full_name", "gender", "date_of_birth", "joined_on", "phone",
-                "branch_code", "source", "external_id")  # fmt: skip
 MEMBER_TABLES = ("change", "membership_period", "member_external_id", "member")
 
 
@@ -61,32 +63,52 @@ async def reset_members(engine: AsyncEngine) -> None:
         await conn.execute(text(f"TRUNCATE {', '.join(MEMBER_TABLES)}, import_job CASCADE"))
 
 
-async def baseline_copy(engine: AsyncEngine, path: Path) -> float:
-    """B4: the database's own bulk load of the same file into a table of its columns."""
+MEMBER_COPY_COLUMNS = ("id", "full_name", "name_folded", "name_sort_key", "date_of_birth", "gender",
+                       "phone", "member_code", "joined_on", "branch_id", "status",
+                       "status_changed_on", "is_cadre", "row_version", "created_at",
+                       "updated_at")  # fmt: skip
+
+
+async def member_payload(engine: AsyncEngine, path: Path) -> bytes:
+    """The file as member rows (ids, derived name keys, branch ids) in COPY text format, built
+    once outside the timing: B4 measures only what the database does to load them."""
+    async with engine.connect() as conn:
+        branches = dict((await conn.execute(text("SELECT code, id::text FROM unit"))).all())
+    today, now = date.today().isoformat(), datetime.now(UTC).isoformat()
+    lines = []
+    with path.open(newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            name = row["full_name"]
+            lines.append("\t".join((str(uuid.uuid4()), name, fold(name), name_sort_key(name),
+                                    row["date_of_birth"], row["gender"] or "\\N",
+                                    row["phone"] or "\\N", row["member_code"],
+                                    row["joined_on"] or "\\N", branches[row["branch_code"]],
+                                    "active", today, "f", "1", now, now)) + "\n")  # fmt: skip
+    return "".join(lines).encode()
+
+
+async def baseline_copy(engine: AsyncEngine, payload: bytes) -> float:
+    """B4: COPY of the file's members into a table identical to `member` (LIKE … INCLUDING ALL:
+    the same columns, defaults, checks and all six indexes, plus its foreign key to unit). A table
+    with fewer indexes would measure a cheaper job than the import must do, not a ceiling for it."""
     async with engine.begin() as conn:
         await conn.execute(text(f"DROP TABLE IF EXISTS {BASELINE_TABLE}"))
         await conn.execute(
-            text(
-                f"CREATE TABLE {BASELINE_TABLE} (member_code varchar(32) UNIQUE, "
-                "full_name varchar(200), gender varchar(10), date_of_birth date, "
-                "joined_on date, phone varchar(20), branch_code varchar(64), "
-                "source varchar(40), external_id varchar(100), UNIQUE (source, external_id))"
-            )
-        )
+            text(f"CREATE TABLE {BASELINE_TABLE} (LIKE member INCLUDING ALL, "
+                 "FOREIGN KEY (branch_id) REFERENCES unit (id))")
+        )  # fmt: skip
     started = time.perf_counter()
     async with engine.begin() as conn:
         raw = await conn.get_raw_connection()
         driver: Any = raw.driver_connection
-        columns = ", ".join(FILE_COLUMNS)
+        columns = ", ".join(MEMBER_COPY_COLUMNS)
         async with (
             driver.cursor() as cursor,
-            cursor.copy(
-                f"COPY {BASELINE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)"
-            ) as copy,
+            cursor.copy(f"COPY {BASELINE_TABLE} ({columns}) FROM STDIN") as copy,
         ):
-            with path.open("rb") as file:
-                while block := file.read(1 << 20):
-                    await copy.write(block)
+            view = memoryview(payload)
+            for offset in range(0, len(view), 1 << 20):
+                await copy.write(view[offset : offset + (1 << 20)])
     return time.perf_counter() - started
 
 
@@ -110,11 +132,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             from bench.generate_members import main as generate
 
             generate([str(args.rows), str(path), "--seed", "1", "--branch-count", str(BRANCHES)])
+        payload = await member_payload(engine, path)
         copies: list[float] = []
         imports: list[float] = []
         counts: dict[str, int] = {}
         for run_number in range(args.runs):
-            copies.append(await baseline_copy(engine, path))
+            copies.append(await baseline_copy(engine, payload))
             await reset_members(engine)
             seconds, counts = await service_import(engine, path)
             imports.append(seconds)

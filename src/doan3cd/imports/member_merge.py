@@ -13,6 +13,8 @@ no two imports can deadlock — each holds one lock, always taken first. Parsing
 run in parallel; only resolve + merge are serial.
 """
 
+import secrets
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -176,6 +178,30 @@ def _new_uuid(postgres: bool) -> ColumnElement[Any]:
     return func.lower(func.hex(func.randomblob(16)))
 
 
+def _time_ordered_prefix() -> str:
+    """The first 80 bits of UUIDv7-like ids: Unix milliseconds, version 7, random bits, variant."""
+    value = (
+        (time.time_ns() // 1_000_000) << 80
+        | 0x7 << 76
+        | secrets.randbits(12) << 64
+        | 0b10 << 62
+        | secrets.randbits(14) << 48
+    )
+    return f"{value:032x}"[:20]
+
+
+def _new_id(postgres: bool, row_no: ColumnElement[int]) -> ColumnElement[Any]:
+    """A new id per staged row. On PostgreSQL one statement's ids share a time-ordered prefix and
+    end in the row number, so they ascend with the rows: each index on them (primary keys, foreign
+    keys, the change log's) is appended to at its right edge instead of being written all over,
+    which is what made inserting a file's rows slow. Built after the import lock is taken, so two
+    imports' prefixes differ in their millisecond (and in 26 random bits besides)."""
+    if not postgres:
+        return _new_uuid(postgres)
+    hex_digits = literal(_time_ordered_prefix()) + func.lpad(func.to_hex(row_no), 12, "0")
+    return hex_digits.cast(Uuid)
+
+
 def _create(session: Any, table: Table) -> None:
     table.create(session.connection())
 
@@ -189,6 +215,23 @@ async def create_stage(session: AsyncSession) -> None:
 async def drop_stage(session: AsyncSession) -> None:
     for table in (STAGE, RESOLVED):
         await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
+# COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
+    return str(value)  # int row numbers and ISO dates
+
+
+def copy_text(rows: Iterable[tuple[object, ...]]) -> bytes:
+    """Rows as one COPY text payload: one write per chunk instead of one awaited call per row."""
+    return "".join(["\t".join(map(_copy_field, row)) + "\n" for row in rows]).encode()
 
 
 class Stager:
@@ -211,8 +254,7 @@ class Stager:
                 driver.cursor() as cursor,
                 cursor.copy(f"COPY {STAGE.name} ({columns}) FROM STDIN") as copy,
             ):
-                for row in rows:
-                    await copy.write_row(row)
+                await copy.write(copy_text(rows))
         else:
             await self.session.execute(
                 insert(STAGE), [dict(zip(STAGE_FIELDS, row, strict=True)) for row in rows]
@@ -343,7 +385,7 @@ def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
     )
     member_id = case(
         (b.error_code.is_not(None), b.matched_id),
-        else_=func.coalesce(b.matched_id, _new_uuid(postgres)),
+        else_=func.coalesce(b.matched_id, _new_id(postgres, b.row_no)),
     )
     return select(
         b.row_no,
@@ -473,7 +515,8 @@ async def merge(session: AsyncSession, plan: MergePlan) -> None:
             )
             .select_from(STAGE)
             .join(RESOLVED, r.row_no == s.row_no)
-            .where(r.action == "create"),
+            .where(r.action == "create")
+            .order_by(r.row_no),
             include_defaults=False,
         )
     )
@@ -481,10 +524,11 @@ async def merge(session: AsyncSession, plan: MergePlan) -> None:
     await session.execute(
         insert(EXTERNAL_ID).from_select(
             ["id", "member_id", "source", "external_id"],
-            select(_new_uuid(postgres), member_id, s.source, s.external_id)
+            select(_new_id(postgres, r.row_no), member_id, s.source, s.external_id)
             .select_from(STAGE)
             .join(RESOLVED, r.row_no == s.row_no)
-            .where(r.action.in_(("create", "update")), r.new_external_id == true()),
+            .where(r.action.in_(("create", "update")), r.new_external_id == true())
+            .order_by(r.row_no),
             include_defaults=False,
         )
     )
@@ -504,7 +548,7 @@ async def merge(session: AsyncSession, plan: MergePlan) -> None:
         insert(PERIOD).from_select(
             ["id", "member_id", "branch_id", "valid_from", "reason"],
             select(
-                _new_uuid(postgres),
+                _new_id(postgres, r.row_no),
                 member_id,
                 branch_id,
                 case(
@@ -515,7 +559,8 @@ async def merge(session: AsyncSession, plan: MergePlan) -> None:
             )
             .select_from(STAGE)
             .join(RESOLVED, r.row_no == s.row_no)
-            .where(or_(r.action == "create", and_(r.action == "update", r.moved == true()))),
+            .where(or_(r.action == "create", and_(r.action == "update", r.moved == true())))
+            .order_by(r.row_no),
             include_defaults=False,
         )
     )
