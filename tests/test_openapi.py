@@ -28,3 +28,11 @@ def test_every_error_response_is_a_problem() -> None:
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     assert list(response["content"]) == ["application/problem+json"]
+
+
+def test_documented_fields_are_the_serialised_ones() -> None:
+    """A field read from another attribute name must still be documented under its JSON name."""
+    from doan3cd.assessments.schemas import CriterionScoreRead
+
+    schema = create_app().openapi()["components"]["schemas"]["CriterionScoreRead"]
+    assert set(schema["required"]) == set(CriterionScoreRead.model_fields)

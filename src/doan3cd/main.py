@@ -55,7 +55,7 @@ def operation_id(route: APIRoute) -> str:
 
 def api_router() -> APIRouter:
     """Every resource router, mounted under /api/v1."""
-    router = APIRouter(prefix=API_PREFIX, responses=problem_responses(400, 422, 500))
+    router = APIRouter(prefix=API_PREFIX, responses=problem_responses(400, 422, 500, 503))
     for feature in (
         *auth_routers,
         audit_router,

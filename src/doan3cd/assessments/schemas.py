@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from doan3cd.domain.assessment_flow import RETURN_REASONS
 from doan3cd.domain.framework import DEFAULT_FRAMEWORK, framework_to_dict
@@ -101,7 +101,8 @@ class CriterionScoreRead(BaseModel):
     review_score: float | None
     comment: str | None
     evidence_ids: list[uuid.UUID]
-    revision: int = Field(validation_alias="row_version")
+    # Read from the row's `row_version`; the contract (and its schema) call it `revision`.
+    revision: int = Field(validation_alias=AliasChoices("revision", "row_version"))
     updated_at: datetime
 
 

@@ -14,12 +14,15 @@ def make_sessionmaker(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Reads of sensitive records write audit events, so these reads begin as writers too: on SQLite a
+# reader that later writes fails if another writer committed in between.
+AUDITED_READ_PREFIXES = ("/api/v1/members", "/api/v1/exports", "/api/v1/welfare-")
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session, session.begin():
-        if request.method not in READ_METHODS:
+        if request.method not in READ_METHODS or request.url.path.startswith(AUDITED_READ_PREFIXES):
             await begin_write(session)
         yield session
 
