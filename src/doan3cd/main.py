@@ -26,6 +26,7 @@ from doan3cd.imports.router import jobs_router
 from doan3cd.imports.router import router as imports_router
 from doan3cd.imports.worker import run_forever
 from doan3cd.logging_setup import configure_logging
+from doan3cd.members.positions_router import router as positions_router
 from doan3cd.members.router import router as members_router
 from doan3cd.members.transfers_router import router as transfers_router
 from doan3cd.referrals.router import router as referrals_router
@@ -61,6 +62,7 @@ def api_router() -> APIRouter:
         audit_router,
         units_router,
         members_router,
+        positions_router,
         transfers_router,
         exports_router,
         imports_router,

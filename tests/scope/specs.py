@@ -5,9 +5,10 @@ decides each record's scope, a snapshot to prove refused writes changed nothing,
 records other than units) a `seed` that creates records over the forest.
 """
 
+import itertools
 import random
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import insert, or_, select
@@ -23,7 +24,7 @@ from doan3cd.domain.units import KindRule, kind_allowed
 from doan3cd.models.assessment import Assessment
 from doan3cd.models.change import Change
 from doan3cd.models.evidence import Activity, PartyReferral, Plan
-from doan3cd.models.member import Member
+from doan3cd.models.member import Member, MemberPosition
 from doan3cd.models.unit import Unit, UnitKindRule, UnitVersion
 from tests.scope.harness import (
     KINDS,
@@ -157,6 +158,7 @@ UNITS_RESOURCE = ScopedResource(
 )
 
 MEMBERS = "/api/v1/members"
+POSITION_DAYS = itertools.count()
 MEMBER_NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Nam", "Phạm Thị Ánh", "Võ Minh Đức"]
 
 
@@ -261,6 +263,53 @@ async def search_members(ctx: Ctx, headers: dict[str, str]) -> Listing:
     return await list_all(ctx, headers, MEMBERS, {"q": q}, await matching_members(ctx.session, q))
 
 
+async def list_positions(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    return await ctx.client.get(f"{MEMBERS}/{target.record_id}/positions", headers=headers)
+
+
+async def add_position(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    """A one-day committee seat on a fresh day each call, so in-scope calls never overlap."""
+    branch = await ctx.session.scalar(select(Member.branch_id).where(Member.id == target.record_id))
+    started_on = date(2020, 1, 1) + timedelta(days=next(POSITION_DAYS))
+    body = {
+        "position": "executive_committee",
+        "unit_id": str(branch or uuid.uuid4()),
+        "started_on": started_on.isoformat(),
+        "ended_on": (started_on + timedelta(days=1)).isoformat(),
+    }
+    return await ctx.client.post(
+        f"{MEMBERS}/{target.record_id}/positions", json=body, headers=headers
+    )
+
+
+async def end_position(ctx: Ctx, headers: dict[str, str], target: Target) -> httpx.Response:
+    """End the member's open Phó Bí thư seat (given a new one first when it has none)."""
+    member = await ctx.session.get(Member, target.record_id)
+    position_id = uuid.uuid4()
+    if member is not None:
+        open_seat = await ctx.session.scalar(
+            select(MemberPosition.id).where(
+                MemberPosition.member_id == member.id, MemberPosition.ended_on.is_(None)
+            )
+        )
+        if open_seat is None:
+            ctx.session.add(
+                MemberPosition(
+                    id=position_id,
+                    member_id=member.id,
+                    unit_id=member.branch_id,
+                    title="deputy_secretary",
+                    started_on=date(2020, 1, 1),
+                )
+            )
+            await ctx.session.flush()
+        else:
+            position_id = open_seat
+    return await ctx.client.post(
+        f"{MEMBERS}/{target.record_id}/positions/{position_id}/end", headers=headers
+    )
+
+
 MEMBERS_RESOURCE = ScopedResource(
     name="members",
     read_permission=Permission.members_read,
@@ -270,6 +319,9 @@ MEMBERS_RESOURCE = ScopedResource(
     singles=[
         SingleOp("get", Permission.members_read, get_member),
         SingleOp("patch", Permission.members_write, patch_member),
+        SingleOp("positions", Permission.members_read, list_positions),
+        SingleOp("add-position", Permission.members_write, add_position),
+        SingleOp("end-position", Permission.members_write, end_position),
     ],
     collections=[
         CollectionOp("list", Permission.members_read, list_members),

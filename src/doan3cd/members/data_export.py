@@ -56,7 +56,9 @@ async def export_member(
         "status_history": select(MemberStatusChange)
         .where(MemberStatusChange.member_id == member_id)
         .order_by(MemberStatusChange.effective_on),
-        "positions": select(MemberPosition).where(MemberPosition.member_id == member_id),
+        "positions": select(MemberPosition)
+        .where(MemberPosition.member_id == member_id)
+        .order_by(MemberPosition.started_on),
         "transfers": select(Transfer).where(Transfer.member_id == member_id),
         "party_referrals": select(PartyReferral).where(PartyReferral.member_id == member_id),
     }
@@ -67,6 +69,7 @@ async def export_member(
             session, select(WelfareCase).where(WelfareCase.member_id == member_id)
         )
     transfer_ids = [str(t["id"]) for t in parts["transfers"]]
+    position_ids = [str(p["id"]) for p in parts["positions"]]
     audit = await rows_of(
         session,
         select(AuditEvent)
@@ -74,6 +77,8 @@ async def export_member(
             or_(
                 (AuditEvent.resource == "members") & (AuditEvent.resource_id == str(member_id)),
                 (AuditEvent.resource == "transfers") & AuditEvent.resource_id.in_(transfer_ids),
+                (AuditEvent.resource == "member_positions")
+                & AuditEvent.resource_id.in_(position_ids),
             )
         )
         .order_by(AuditEvent.occurred_at, AuditEvent.id),

@@ -104,3 +104,42 @@ def erase_blocked() -> ProblemError:
             "The member has party referrals on record and cannot be erased.",
         ),
     )
+
+
+def position_not_found(position_id: uuid.UUID) -> ProblemError:
+    return ProblemError(
+        404,
+        "position_not_found",
+        Text(f"Không tìm thấy chức vụ {position_id}.", f"Position {position_id} not found."),
+    )
+
+
+def position_unit_invalid() -> ProblemError:
+    return ProblemError(
+        422,
+        "position_unit_invalid",
+        Text(
+            "Đơn vị của chức vụ phải là chi đoàn của đoàn viên hoặc một đơn vị cấp trên của chi "
+            "đoàn đó.",
+            "The position's unit must be the member's branch or a unit above it.",
+        ),
+    )
+
+
+def position_overlap(label: str) -> ProblemError:
+    return ProblemError(
+        409,
+        "position_overlap",
+        Text(
+            f"Chức vụ {label} ở đơn vị này đã có người giữ trong khoảng thời gian đó.",
+            f"The position {label} in this unit is already held over those dates.",
+        ),
+    )
+
+
+def position_already_ended(ended_on: str) -> ProblemError:
+    return ProblemError(
+        409,
+        "position_already_ended",
+        Text(f"Chức vụ đã kết thúc ngày {ended_on}.", f"The position already ended on {ended_on}."),
+    )

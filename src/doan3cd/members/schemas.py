@@ -211,3 +211,56 @@ class TransferRead(BaseModel):
     dues_paid_until: str | None
     note: str | None
     revision: int
+
+
+PositionCode = Literal[
+    "secretary",
+    "deputy_secretary",
+    "standing_committee",
+    "executive_committee",
+    "inspection_chair",
+    "inspection_member",
+]
+POSITION_CODES_DOC = (
+    "`secretary` Bí thư, `deputy_secretary` Phó Bí thư, `standing_committee` Ủy viên Ban "
+    "Thường vụ, `executive_committee` Ủy viên Ban Chấp hành, `inspection_chair` Chủ nhiệm Ủy ban "
+    "Kiểm tra, `inspection_member` Ủy viên Ủy ban Kiểm tra."
+)
+
+
+class PositionCreate(_Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "position": "secretary",
+                    "unit_id": "6f1c2d3e-0000-4000-8000-000000000001",
+                    "started_on": "2024-09-15",
+                }
+            ]
+        }
+    )
+
+    position: PositionCode = Field(description=POSITION_CODES_DOC)
+    unit_id: uuid.UUID = Field(description="The member's branch or a unit above it.")
+    started_on: date
+    ended_on: date | None = Field(
+        default=None, description="First day no longer held; absent while the position is held."
+    )
+
+
+class PositionEnd(_Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ended_on": "2025-10-01"}]})
+
+    ended_on: date | None = Field(default=None, description="Default: today.")
+
+
+class PositionRead(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    unit_id: uuid.UUID
+    position: PositionCode
+    label: str = Field(description="The position's Vietnamese title, e.g. Bí thư.")
+    label_en: str
+    started_on: date
+    ended_on: date | None

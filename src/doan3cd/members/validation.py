@@ -37,11 +37,16 @@ def pointer(field: str) -> str:
     return f"/sensitive/{field}" if field in SENSITIVE_FIELDS else f"/{field}"
 
 
-def invalid(errors: list[RuleError]) -> ProblemError:
+MEMBER_INVALID = Text("Dữ liệu đoàn viên không hợp lệ.", "The member data is invalid.")
+
+
+def invalid(
+    errors: list[RuleError], code: str = "member_invalid", text: Text = MEMBER_INVALID
+) -> ProblemError:
     return ProblemError(
         422,
-        "member_invalid",
-        Text("Dữ liệu đoàn viên không hợp lệ.", "The member data is invalid."),
+        code,
+        text,
         errors=[
             FieldError(
                 loc=["body", *pointer(e.field).strip("/").split("/")],

@@ -115,13 +115,16 @@ class MemberPosition(Base):
     """A position held in a unit's committee (Bí thư, Phó Bí thư, Ủy viên BCH…) over dates."""
 
     __tablename__ = "member_position"
+    # Overlap checks look up who held a position in a unit.
+    __table_args__ = (Index("ix_member_position_unit_title", "unit_id", "title"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     member_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("member.id", ondelete="CASCADE"), index=True
     )
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
-    title: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100))  # a code of domain.positions.POSITIONS
+    # Held over [started_on, ended_on): ended_on is the first day no longer held.
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
 
