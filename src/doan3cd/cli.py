@@ -240,17 +240,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from doan3cd.db.engine import make_async_engine
     from doan3cd.db.session import make_sessionmaker
-    from doan3cd.imports.worker import run_forever, run_one
+    from doan3cd.imports.worker import job_lease, run_forever, run_one
 
     async def work() -> None:
-        engine = make_async_engine(get_settings())
+        settings = get_settings()
+        engine = make_async_engine(settings)
+        lease = job_lease(settings)
         try:
             sessionmaker = make_sessionmaker(engine)
             if args.once:
-                while await run_one(sessionmaker) is not None:
+                while await run_one(sessionmaker, lease) is not None:
                     pass
             else:
-                await run_forever(sessionmaker)
+                await run_forever(sessionmaker, lease)
         finally:
             await engine.dispose()
 

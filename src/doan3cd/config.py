@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Run queued import jobs in the app process (demo/dev convenience; production runs
     # `doan3cd worker`). None: on in demo and dev mode.
     import_worker_in_app: bool | None = None
+    # A running job whose worker has not stamped it for this long is taken over by another
+    # worker (the lease must outlast the longest silent step: the final merge of a big file);
+    # after this many starts it fails as abandoned instead.
+    import_job_lease_s: float = Field(default=900.0, gt=0)
+    import_job_max_attempts: int = Field(default=3, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"

@@ -24,7 +24,7 @@ from doan3cd.evidence.router import routers as evidence_routers
 from doan3cd.exports.router import router as exports_router
 from doan3cd.imports.router import jobs_router
 from doan3cd.imports.router import router as imports_router
-from doan3cd.imports.worker import run_forever
+from doan3cd.imports.worker import job_lease, run_forever
 from doan3cd.logging_setup import configure_logging
 from doan3cd.members.positions_router import router as positions_router
 from doan3cd.members.router import router as members_router
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         in_app = settings.import_worker_in_app
         if in_app or (in_app is None and settings.mode is not Mode.production):
-            worker = asyncio.create_task(run_forever(app.state.sessionmaker))
+            worker = asyncio.create_task(run_forever(app.state.sessionmaker, job_lease(settings)))
         async with in_process_worker(app):
             yield
         if worker is not None:

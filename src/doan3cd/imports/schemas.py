@@ -43,6 +43,13 @@ class JobRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    attempts: int = Field(
+        description="How many times a worker started the job: above 1 when a worker stopped "
+        "midway and another re-ran the job from scratch (0 for imports run in the request)."
+    )
+    heartbeat_at: datetime | None = Field(
+        description="When the running worker last showed it is alive."
+    )
     errors_csv: str = Field(description="Link to the row errors as CSV.")
 
 

@@ -53,6 +53,10 @@ class ImportJob(Base):
     labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker's lease: it stamps the job while running; a `running` job whose stamp is older
+    # than the lease is taken over by another worker and re-run from scratch.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
