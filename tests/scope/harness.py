@@ -15,6 +15,11 @@ Per case:
   record the caller may read but not write may answer 403.) No permission at all → 403.
 - collection operations (list, search, …): exactly the in-scope matches across all pages, each
   once, and `total` equal to their number.
+- operations that answer 2xx and refuse inside the body (an import reports each row outside the
+  caller's scope as a row error): `refusal` reads the refusal from the body, which must be
+  `refused_as` out of scope and absent in scope.
+- probes: checks outside the subtree model (import jobs belong to whoever started them); each
+  returns the leaks it found.
 """
 
 import random
@@ -69,6 +74,7 @@ class Ctx:
     client: httpx.AsyncClient
     session: AsyncSession
     rng: random.Random
+    memo: dict[str, Any] = field(default_factory=dict)  # what specs remember between cases
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,11 @@ class SingleOp:
     permission: Permission
     call: Callable[[Ctx, dict[str, str], Target], Awaitable[httpx.Response]]
     destinations: Callable[[Ctx, uuid.UUID], Awaitable[list[uuid.UUID]]] | None = None
+    refusal: Callable[[httpx.Response], str | None] | None = None
+    refused_as: str | None = None
+
+    def succeeded(self, response: httpx.Response) -> bool:
+        return response.is_success and (self.refusal is None or self.refusal(response) is None)
 
 
 @dataclass
@@ -103,6 +114,17 @@ class CollectionOp:
 
 
 @dataclass(frozen=True)
+class ProbeOp:
+    """A check the subtree model does not express; `call` returns the leaks it found and the
+    sides it exercised ("in scope": the caller's own records reached; "out of scope": others'
+    refused)."""
+
+    name: str
+    permission: Permission
+    call: Callable[[Ctx, "Caller"], Awaitable[tuple[list[str], list[str]]]]
+
+
+@dataclass(frozen=True)
 class ScopedResource:
     """How to exercise one scoped resource. Add one to REGISTRY in specs.py per resource.
 
@@ -118,6 +140,7 @@ class ScopedResource:
     snapshot: Callable[[AsyncSession, uuid.UUID], Awaitable[Any]]
     singles: list[SingleOp]
     collections: list[CollectionOp]
+    probes: list[ProbeOp] = field(default_factory=list)
     ever_paths: Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]] | None = None
     seed: Callable[[Ctx, list["UnitNode"], random.Random], Awaitable[None]] | None = None
 
@@ -282,7 +305,7 @@ async def run_single(
             report.failures.append(f"{where}: {_answer(response)}, want 403 forbidden")
         return
     if record_inside and dest_inside:
-        if response.is_success:
+        if op.succeeded(response):
             report.in_scope_successes += 1
             report.outcomes[f"{resource.name}.{op.name} in scope"] += 1
         else:
@@ -290,11 +313,15 @@ async def run_single(
         return
     report.cross_scope_attempts += 1
     report.outcomes[f"{resource.name}.{op.name} out of scope"] += 1
-    if response.is_success:
+    if op.succeeded(response):
         report.cross_scope_successes.append(f"{where} (destination {destination})")
         return
     if await resource.snapshot(ctx.session, record) != before:
         report.cross_scope_successes.append(f"{where}: changed the record although refused")
+    if op.refusal is not None:
+        if response.is_success and op.refusal(response) != op.refused_as:
+            report.failures.append(f"{where}: refused as {op.refusal(response)}")
+        return  # the contract names the refusal (e.g. a row error), not a missing id
     record_hidden = not any(_inside(p, readable) for p in await _ever_paths(ctx, resource, record))
     dest_hidden = destination is not None and not any(
         _inside(p, readable) for p in await unit_ever_paths(ctx.session, destination)
@@ -348,11 +375,23 @@ async def run_collection(
     )
 
 
+async def run_probe(
+    ctx: Ctx, resource: ScopedResource, op: ProbeOp, caller: Caller, report: Report
+) -> None:
+    leaks, sides = await op.call(ctx, caller)
+    report.cases += 1
+    report.leaked_ids += [f"{resource.name}.{op.name} by {caller.label}: {leak}" for leak in leaks]
+    for side in sides:
+        report.outcomes[f"{resource.name}.{op.name} {side}"] += 1
+
+
 async def run_cases(
     ctx: Ctx, registry: list[ScopedResource], callers: list[Caller], cases: int, report: Report
 ) -> None:
-    operations: list[tuple[ScopedResource, SingleOp | CollectionOp]] = [
-        (resource, op) for resource in registry for op in [*resource.singles, *resource.collections]
+    operations: list[tuple[ScopedResource, SingleOp | CollectionOp | ProbeOp]] = [
+        (resource, op)
+        for resource in registry
+        for op in [*resource.singles, *resource.collections, *resource.probes]
     ]
     for _ in range(cases):
         resource, op = ctx.rng.choice(operations)
@@ -361,6 +400,8 @@ async def run_cases(
         caller = ctx.rng.choice(holders if holders and ctx.rng.random() < 0.8 else callers)
         if isinstance(op, SingleOp):
             await run_single(ctx, resource, op, caller, report)
+        elif isinstance(op, ProbeOp):
+            await run_probe(ctx, resource, op, caller, report)
         else:
             await run_collection(ctx, resource, op, caller, report)
 

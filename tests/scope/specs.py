@@ -42,6 +42,7 @@ from tests.scope.harness import (
     tree_paths,
     unit_ever_paths,
 )
+from tests.scope.import_specs import IMPORTS_RESOURCE
 
 
 async def unit_snapshot(session: AsyncSession, unit_id: uuid.UUID) -> tuple[object, ...]:
@@ -611,4 +612,5 @@ REGISTRY = [
     REFERRALS_RESOURCE,
     ASSESSMENTS_RESOURCE,
     SYNC_UNITS_RESOURCE,
+    IMPORTS_RESOURCE,
 ]

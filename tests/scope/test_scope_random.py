@@ -12,7 +12,7 @@ from doan3cd.config import Settings
 from tests.scope.harness import SEED, Ctx, Report, build_callers, build_forest, run_cases
 from tests.scope.specs import REGISTRY
 
-CASES = 420  # about 30 per operation
+CASES = 560  # about 30 per operation
 
 
 async def test_no_caller_reaches_outside_its_subtrees(
@@ -42,6 +42,6 @@ async def test_no_caller_reaches_outside_its_subtrees(
     assert report.cross_scope_attempts >= 60, report
     assert report.in_scope_successes >= 60, report
     for resource in REGISTRY:
-        for op in [*resource.singles, *resource.collections]:
+        for op in [*resource.singles, *resource.collections, *resource.probes]:
             for side in ("in scope", "out of scope"):
                 assert report.outcomes[f"{resource.name}.{op.name} {side}"] > 0, (op.name, side)
