@@ -258,7 +258,7 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(is_within(path, root) for root in roots)
 
 
-def _answer(response: httpx.Response) -> tuple[int, str | None]:
+def answer(response: httpx.Response) -> tuple[int, str | None]:
     is_problem = response.headers.get("content-type", "").startswith("application/problem+json")
     return response.status_code, response.json()["code"] if is_problem else None
 
@@ -298,18 +298,18 @@ async def run_single(
     where = f"{resource.name}.{op.name} by {caller.label} on {record}"
     report.cases += 1
     if response.status_code >= 500:
-        report.failures.append(f"{where}: {_answer(response)}")
+        report.failures.append(f"{where}: {answer(response)}")
         return
     if not caller.holds(op.permission):
-        if _answer(response) != (403, "forbidden"):
-            report.failures.append(f"{where}: {_answer(response)}, want 403 forbidden")
+        if answer(response) != (403, "forbidden"):
+            report.failures.append(f"{where}: {answer(response)}, want 403 forbidden")
         return
     if record_inside and dest_inside:
         if op.succeeded(response):
             report.in_scope_successes += 1
             report.outcomes[f"{resource.name}.{op.name} in scope"] += 1
         else:
-            report.failures.append(f"{where} (to {destination}): in scope but {_answer(response)}")
+            report.failures.append(f"{where} (to {destination}): in scope but {answer(response)}")
         return
     report.cross_scope_attempts += 1
     report.outcomes[f"{resource.name}.{op.name} out of scope"] += 1
@@ -333,11 +333,11 @@ async def run_single(
     else:
         return  # the caller may read what it may not change: a 403 reveals nothing new
     if record_hidden and response.status_code != 404:
-        report.leaked_ids.append(f"{where}: never readable, yet {_answer(response)}, want 404")
+        report.leaked_ids.append(f"{where}: never readable, yet {answer(response)}, want 404")
     like_missing = await op.call(ctx, caller.headers, missing)
-    if _answer(like_missing) != _answer(response):
+    if answer(like_missing) != answer(response):
         report.leaked_ids.append(
-            f"{where}: {_answer(response)} differs from a missing id's {_answer(like_missing)}"
+            f"{where}: {answer(response)} differs from a missing id's {answer(like_missing)}"
         )
 
 

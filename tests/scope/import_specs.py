@@ -17,7 +17,7 @@ from doan3cd import clock
 from doan3cd.auth.permissions import Permission
 from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit, UnitVersion
-from tests.scope.harness import Caller, Ctx, ProbeOp, ScopedResource, SingleOp, Target
+from tests.scope.harness import Caller, Ctx, ProbeOp, ScopedResource, SingleOp, Target, answer
 
 IMPORTS = "/api/v1/imports"
 JOBS = "/api/v1/jobs"
@@ -74,11 +74,6 @@ def row_refusal(response: httpx.Response) -> str | None:
     return None if report["created"] == 1 else "not_created"
 
 
-def _answer(response: httpx.Response) -> tuple[int, str | None]:
-    is_problem = response.headers.get("content-type", "").startswith("application/problem+json")
-    return response.status_code, response.json()["code"] if is_problem else None
-
-
 async def read_jobs(ctx: Ctx, caller: Caller) -> tuple[list[str], list[str]]:
     """The caller reads one of its own jobs (must work) and one of someone else's (must answer
     exactly like a job that does not exist), with its errors.csv and rows."""
@@ -101,8 +96,8 @@ async def read_jobs(ctx: Ctx, caller: Caller) -> tuple[list[str], list[str]]:
             got = await ctx.client.get(f"{JOBS}/{job}{suffix}", headers=caller.headers)
             missing = await ctx.client.get(f"{JOBS}/{uuid.uuid4()}{suffix}", headers=caller.headers)
             want = (404, "job_not_found") if caller.holds(Permission.imports_write) else None
-            if _answer(got) != _answer(missing) or (want and _answer(got) != want):
-                leaks.append(f"another's job {job}{suffix}: {_answer(got)}")
+            if answer(got) != answer(missing) or (want and answer(got) != want):
+                leaks.append(f"another's job {job}{suffix}: {answer(got)}")
         sides.append("out of scope")
     return leaks, sides
 
