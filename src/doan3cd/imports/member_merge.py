@@ -108,6 +108,7 @@ RESOLVED = Table(
     Column("changed", String(400)),
     Column("moved", Boolean),
     Column("new_external_id", Boolean),
+    Column("home_path", binary_string(1100)),  # where a matched member sits before the import
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -358,6 +359,7 @@ def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
             changed.label("changed"),
             unit.id.is_distinct_from(member.branch_id).label("moved"),
             new_external_id.label("new_external_id"),
+            home.path.label("home_path"),
         )
         .select_from(STAGE)
         .join(ranks, ranks.c.row_no == s.row_no)
@@ -398,6 +400,7 @@ def _resolve_select(plan: MergePlan, postgres: bool) -> Any:
         b.changed,
         and_(b.matched_id.is_not(None), b.moved),
         b.new_external_id,
+        b.home_path,
     )
 
 
@@ -599,7 +602,16 @@ async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> 
     empty: ColumnElement[Any] = literal_column("'[]'::json") if postgres else literal("[]")
     await session.execute(
         insert(CHANGE).from_select(
-            ["resource", "resource_id", "op", "version", "unit_path", "external_ids", "changed_at"],
+            [
+                "resource",
+                "resource_id",
+                "op",
+                "version",
+                "unit_path",
+                "external_ids",
+                "changed_at",
+                "previous_unit_path",
+            ],
             select(
                 literal("members"),
                 member.id,
@@ -608,6 +620,7 @@ async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> 
                 r.branch_path,
                 func.coalesce(ids.c.pairs, empty),
                 literal(now, Change.changed_at.type),
+                case((r.moved, r.home_path), else_=null()),
             )
             .select_from(RESOLVED)
             .join(MEMBER, member.id == r.member_id)

@@ -7,6 +7,7 @@ affected units hold (a split needs a decision per member).
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,12 +31,15 @@ async def members_follow(session: AsyncSession, change: FollowerChange) -> Mappi
         return _counted(int(count or 0))
     rows = (
         await session.execute(
-            select(Member.id, Member.row_version).where(Member.branch_id.in_(units))
+            select(Member.id, Member.row_version, Member.branch_id).where(
+                Member.branch_id.in_(units)
+            )
         )
     ).all()
     if not rows or change.dry_run:
         return _counted(len(rows))
     ids = [r.id for r in rows]
+    before = await _paths_before(session, units, change.effective_on)
     await close_period(session, ids, change.effective_on)
     await session.execute(
         insert(MembershipPeriod),
@@ -80,8 +84,21 @@ async def members_follow(session: AsyncSession, change: FollowerChange) -> Mappi
             row.row_version + 1,
             unit_path=path,
             external_ids=external.get(row.id, []),
+            previous_unit_path=before.get(row.branch_id),
         )
     return _counted(len(rows))
+
+
+async def _paths_before(
+    session: AsyncSession, unit_ids: list[uuid.UUID], on: date
+) -> dict[uuid.UUID, str]:
+    """Each unit's path in its last version started before `on` (where it sat before the merge)."""
+    rows = await session.execute(
+        select(UnitVersion.unit_id, UnitVersion.path)
+        .where(UnitVersion.unit_id.in_(unit_ids), UnitVersion.valid_from < on)
+        .order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+    )
+    return {unit_id: path for unit_id, path in rows}  # the latest version wins
 
 
 def _counted(count: int) -> dict[str, int]:

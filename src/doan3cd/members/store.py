@@ -160,10 +160,17 @@ async def close_period(session: AsyncSession, member_ids: Iterable[uuid.UUID], o
 
 
 async def log_change(
-    session: AsyncSession, member_id: uuid.UUID, version: int, path: str, op: str = "upsert"
+    session: AsyncSession,
+    member_id: uuid.UUID,
+    version: int,
+    path: str,
+    op: str = "upsert",
+    *,
+    previous_path: str | None = None,
 ) -> None:
     """Offer the change on the sync feed, tagged with the member's external ids (for a delete,
-    call it before the row goes: the ids let other systems match the tombstone)."""
+    call it before the row goes: the ids let other systems match the tombstone).
+    `previous_path`: the old branch's path when the change moves the member."""
     record_change(
         session,
         "members",
@@ -172,4 +179,5 @@ async def log_change(
         version,
         unit_path=path,
         external_ids=await external_ids_of(session, member_id),
+        previous_unit_path=previous_path,
     )

@@ -190,10 +190,10 @@ async def _settle(
         "row_version": Member.row_version + 1,
         "updated_at": utcnow(),
     }
-    path = row.from_path
+    path, previous_path = row.from_path, None
     if state == "received":
         member_values["branch_id"] = row.to_branch_id
-        path = row.to_path
+        path, previous_path = row.to_path, row.from_path
         await store.close_period(session, [row.member_id], when)
         await store.open_period(session, row.member_id, row.to_branch_id, when, "transfer")
     version = await session.scalar(
@@ -203,4 +203,6 @@ async def _settle(
         .returning(Member.row_version)
     )
     record(session, principal, "update", "members", row.member_id, fields=sorted(member_values))
-    await store.log_change(session, row.member_id, int(version or 0), path)
+    await store.log_change(
+        session, row.member_id, int(version or 0), path, previous_path=previous_path
+    )

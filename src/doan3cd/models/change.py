@@ -27,5 +27,8 @@ class Change(Base):
     version: Mapped[int] = mapped_column(Integer)
     # Where the record sits in today's tree, so the feed can be scoped like every other read.
     unit_path: Mapped[str | None] = mapped_column(binary_string(1100))
+    # Where the record sat before this change moved it (a member changing branch), so a client
+    # whose scope held the old place but not the new one learns that the record left it.
+    previous_unit_path: Mapped[str | None] = mapped_column(binary_string(1100))
     external_ids: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,6 +30,7 @@ class PendingChange:
     version: int
     unit_path: str | None
     external_ids: list[dict[str, str]] = field(default_factory=list)
+    previous_unit_path: str | None = None
 
 
 def record_change(
@@ -41,9 +42,11 @@ def record_change(
     *,
     unit_path: str | None = None,
     external_ids: list[dict[str, str]] | None = None,
+    previous_unit_path: str | None = None,
 ) -> None:
     """Queue one change of `resource` for this session's transaction (works on AsyncSession too).
 
+    `previous_unit_path`: where the record sat before, when this change moves it elsewhere.
     The change belongs to the innermost transaction: if a savepoint around it rolls back (a dry
     run, a refused row), the change goes with it.
     """
@@ -55,7 +58,11 @@ def record_change(
     )
     pending: list[tuple[SessionTransaction | None, PendingChange]]
     pending = sync_session.info.setdefault(PENDING_KEY, [])
-    change = PendingChange(resource, resource_id, op, version, unit_path, external_ids or [])
+    if previous_unit_path == unit_path:
+        previous_unit_path = None
+    change = PendingChange(
+        resource, resource_id, op, version, unit_path, external_ids or [], previous_unit_path
+    )
     pending.append((transaction, change))
 
 
@@ -98,6 +105,7 @@ def _write_pending_changes(session: Session) -> None:
                 "op": p.op,
                 "version": p.version,
                 "unit_path": p.unit_path,
+                "previous_unit_path": p.previous_unit_path,
                 "external_ids": p.external_ids,
                 "changed_at": now,
             }

@@ -11,9 +11,9 @@ nothing applied twice.
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,8 +21,10 @@ from doan3cd.api.i18n import Text
 from doan3cd.api.pagination import decode_cursor, encode_cursor
 from doan3cd.api.problems import ProblemError
 from doan3cd.auth.permissions import Permission
-from doan3cd.auth.principal import Principal
+from doan3cd.auth.principal import WHOLE_TREE_PATH, Principal
+from doan3cd.auth.scope import in_scope
 from doan3cd.db.types import utcnow
+from doan3cd.domain.hierarchy import is_within
 from doan3cd.models.change import Change
 from doan3cd.models.member import Member
 from doan3cd.models.unit import Unit
@@ -31,6 +33,7 @@ from doan3cd.sync import records
 from doan3cd.sync.schemas import ChangeItem, ChangePage, SnapshotPage
 
 LOW_WATER = "low_water"
+LEFT_SCOPE = "left_scope"
 
 
 def encode_seq(seq: int) -> str:
@@ -90,13 +93,30 @@ async def low_water(session: AsyncSession) -> int:
     return await session.scalar(select(SyncMark.seq).where(SyncMark.name == LOW_WATER)) or 0
 
 
+def _op_for(principal: Principal, change: Change) -> str:
+    """The change as the caller sees it: a move from inside its scope to outside is
+    `left_scope` (a tombstone for this caller: drop the record, it is no longer yours)."""
+    roots = principal.paths_for(Permission.sync_read)
+    if change.previous_unit_path is None or WHOLE_TREE_PATH in roots:
+        return change.op
+    now_inside = change.unit_path is not None and any(
+        is_within(change.unit_path, root) for root in roots
+    )
+    return change.op if now_inside else LEFT_SCOPE
+
+
 async def items_for(
     session: AsyncSession, principal: Principal, changes: list[Change]
 ) -> list[ChangeItem]:
     """Feed items with current data, loaded with one query per resource on the page."""
+    ops = [_op_for(principal, c) for c in changes]
     data: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
     for resource in {c.resource for c in changes}:
-        ids = [c.resource_id for c in changes if c.resource == resource and c.op == "upsert"]
+        ids = [
+            c.resource_id
+            for c, op in zip(changes, ops, strict=True)
+            if c.resource == resource and op == "upsert"
+        ]
         data[resource] = await records.load(session, principal, resource, ids)
     return [
         ChangeItem(
@@ -104,12 +124,12 @@ async def items_for(
             resource=c.resource,
             id=c.resource_id,
             external_ids=c.external_ids or [],
-            op=c.op,
+            op=op,
             version=c.version,
             changed_at=c.changed_at,
-            data=data[c.resource].get(c.resource_id) if c.op == "upsert" else None,
+            data=data[c.resource].get(c.resource_id) if op == "upsert" else None,
         )
-        for c in changes
+        for c, op in zip(changes, ops, strict=True)
     ]
 
 
@@ -128,7 +148,10 @@ async def list_changes(
     stmt = select(Change).where(Change.seq > after, Change.resource.in_(resources))
     scope = records.scope_filter(principal, Permission.sync_read, Change.unit_path.expression)
     if scope is not None:
-        stmt = stmt.where(scope)
+        # Also the moves out of the caller's subtrees, which it sees as `left_scope`.
+        previous = cast(ColumnElement[str], Change.previous_unit_path.expression)
+        left = in_scope(principal, Permission.sync_read, previous)
+        stmt = stmt.where(scope | (Change.previous_unit_path.is_not(None) & left))
     rows = list(await session.scalars(stmt.order_by(Change.seq).limit(limit + 1)))
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -197,6 +197,7 @@ class BatchWriter:
             link.source_updated_at = updated_at
         status = "unchanged"
         if changed:
+            previous_path = self.paths.get(member.branch_id)
             for name, value in changed.items():
                 setattr(member, name, value)
             if "full_name" in changed:
@@ -205,7 +206,7 @@ class BatchWriter:
             member.row_version += 1
             status = "updated"
             record(self.session, self.principal, "update", "members", member.id, fields=changed)
-            self._log(member, link)
+            self._log(member, link, previous_path)
         await self.session.flush()
         return BatchResult(
             index=index,
@@ -269,7 +270,9 @@ class BatchWriter:
             index=index, external_id=item.external_id, status="created", id=member.id, version=1
         )
 
-    def _log(self, member: Member, link: MemberExternalId) -> None:
+    def _log(
+        self, member: Member, link: MemberExternalId, previous_path: str | None = None
+    ) -> None:
         record_change(
             self.session,
             "members",
@@ -278,6 +281,7 @@ class BatchWriter:
             member.row_version,
             unit_path=self.paths.get(member.branch_id),
             external_ids=[{"source": link.source, "external_id": link.external_id}],
+            previous_unit_path=previous_path,
         )
 
 

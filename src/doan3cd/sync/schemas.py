@@ -17,13 +17,17 @@ class ExternalId(BaseModel):
 class ChangeItem(BaseModel):
     """One change. `data` is the record's CURRENT non-sensitive representation (absent for
     tombstones and for records no longer readable by the caller); apply it when `data.version`
-    is newer than your copy."""
+    is newer than your copy. `left_scope`: the record moved (a member changed branch) from
+    inside your scope to outside it; like a tombstone it carries no data — drop your copy."""
 
     seq: int
     resource: str
     id: uuid.UUID
     external_ids: list[ExternalId] = Field(default_factory=list)
-    op: Literal["upsert", "delete"]
+    op: Literal["upsert", "delete", "left_scope"] = Field(
+        description="`upsert`, `delete` (tombstone) or `left_scope` (moved out of your scope: "
+        "drop it as for a tombstone; it may come back later as an upsert)."
+    )
     version: int
     changed_at: datetime
     data: dict[str, Any] | None = None
