@@ -5,7 +5,7 @@ time with a cache per column: a province file repeats genders, branch codes and 
 thousands of times, and per-row objects are what make a million-row import slow.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -139,11 +139,19 @@ def _normalisers() -> dict[str, Normaliser]:
 
 @dataclass(slots=True)
 class CheckedChunk:
-    """The good rows as tuples in STAGE_FIELDS order, and every problem of the chunk's rows."""
+    """The good rows column by column (`columns[i]` holds STAGE_FIELDS[i] of every good row), and
+    every problem of the chunk's rows."""
 
-    rows: list[tuple[object, ...]]
+    columns: list[Sequence[object]]
     bad_rows: list[int]
     errors: list[RowError]
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @property
+    def rows(self) -> list[tuple[object, ...]]:
+        return list(zip(*self.columns, strict=True))
 
 
 class MemberRowChecker:
@@ -237,7 +245,7 @@ class MemberRowChecker:
                     ),
                 )
 
-        staged = {
+        staged: dict[str, Sequence[object]] = {
             **columns,
             "row_no": numbers,
             "full_name": names,
@@ -247,12 +255,9 @@ class MemberRowChecker:
             "joined_on": joins,
             "party_admitted_on": party,
         }
-        rows = [
-            row
-            for number, row in zip(
-                numbers, zip(*(staged[field] for field in STAGE_FIELDS), strict=True), strict=True
-            )
-            if number not in problems
-        ]
         bad = sorted(problems)
-        return CheckedChunk(rows, bad, [error for row in bad for error in problems[row]])
+        ordered = [staged[field] for field in STAGE_FIELDS]
+        if bad:
+            good = [position for position, number in enumerate(numbers) if number not in problems]
+            ordered = [[column[position] for position in good] for column in ordered]
+        return CheckedChunk(ordered, bad, [error for row in bad for error in problems[row]])
