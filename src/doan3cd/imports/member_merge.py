@@ -183,7 +183,7 @@ def _new_uuid(postgres: bool) -> ColumnElement[Any]:
     return func.lower(func.hex(func.randomblob(16)))
 
 
-def _time_ordered_prefix() -> str:
+def time_ordered_prefix() -> str:
     """The first 80 bits of UUIDv7-like ids: Unix milliseconds, version 7, random bits, variant."""
     value = (
         (time.time_ns() // 1_000_000) << 80
@@ -203,7 +203,7 @@ def _new_id(postgres: bool, row_no: ColumnElement[int]) -> ColumnElement[Any]:
     imports' prefixes differ in their millisecond (and in 26 random bits besides)."""
     if not postgres:
         return _new_uuid(postgres)
-    hex_digits = literal(_time_ordered_prefix()) + func.lpad(func.to_hex(row_no), 12, "0")
+    hex_digits = literal(time_ordered_prefix()) + func.lpad(func.to_hex(row_no), 12, "0")
     return hex_digits.cast(Uuid)
 
 
