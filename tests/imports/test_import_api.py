@@ -211,3 +211,16 @@ async def test_idempotency_key_replays(post, tree: Tree, session: AsyncSession) 
     assert second.headers.get("Idempotency-Replayed") == "true"
     assert first.json() == second.json()
     assert await _count(session, Member) == 1
+
+
+async def test_empty_optional_cells_import_as_empty(
+    post, tree: Tree, session: AsyncSession
+) -> None:
+    """A member without a gender, phone or external id in the file (was a 500)."""
+    content = csv_of("DV0001,Nguyễn Văn An,01/02/2000,,,26/03/2018,CD-A1,,")
+    response = await post(content)
+    assert response.status_code == 200, response.text
+    assert (response.json()["created"], response.json()["errors"]) == (1, 0)
+    member = await session.scalar(select(Member).where(Member.member_code == "DV0001"))
+    assert member is not None and (member.gender, member.phone) == (None, None)
+    assert await _count(session, MemberExternalId) == 0

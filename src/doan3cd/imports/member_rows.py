@@ -5,7 +5,7 @@ time with a cache per column: a province file repeats genders, branch codes and 
 thousands of times, and per-row objects are what make a million-row import slow.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -112,38 +112,61 @@ def _name(raw: str) -> Outcome:
     return name, fold(name), name_sort_key(name)
 
 
+def _unless_empty(normalise: Normaliser) -> Normaliser:
+    def run(raw: str | None) -> Outcome:
+        return None if raw is None else normalise(raw)
+
+    return run
+
+
 def _cached(normalise: Normaliser, size: int) -> Normaliser:
     return lru_cache(maxsize=size)(normalise)
 
 
-def _normalisers() -> dict[str, Normaliser]:
-    """Fresh caches per import, so memory stays bounded and rules changes apply at once."""
-    plain: dict[str, Normaliser] = {
+def _normalisers() -> dict[str, Normaliser | None]:
+    """Fresh caches per import, so memory stays bounded and rules changes apply at once. None:
+    the value is staged as read (no rule, no length limit), without a call per cell."""
+    plain: dict[str, Normaliser | None] = {
         "member_code": _safe(rules.normalize_member_code, "member_code"),
         "gender": _safe(rules.normalize_gender, "gender"),
         "phone": _safe(rules.normalize_phone, "phone"),
         "email": _safe(rules.normalize_email, "email"),
         "national_id": _safe(rules.normalize_national_id, "national_id"),
         "status": _status,
-        "branch_code": _identity,
-        "source": _identity,
-        "external_id": _identity,
-        **{field: _identity for field in TEXT_FIELDS},
+        "branch_code": None,
+        "source": None,
+        "external_id": None,
+        **{field: None for field in TEXT_FIELDS},
     }
-    sizes = {"gender": 64, "status": 64, "branch_code": 1 << 14, "source": 64}
-    return {
-        field: _cached(_limited(fn, field, STORED_LENGTH.get(field)), sizes.get(field, 1 << 12))
-        for field, fn in plain.items()
-    }
+    sizes = {"gender": 64, "status": 64, "source": 64}
+    normalisers: dict[str, Normaliser | None] = {}
+    for field, fn in plain.items():
+        limit = STORED_LENGTH.get(field)
+        if fn is None and limit is not None:
+            fn = _identity
+        normalisers[field] = (
+            None
+            if fn is None
+            else _cached(_unless_empty(_limited(fn, field, limit)), sizes.get(field, 1 << 12))
+        )
+    return normalisers
 
 
 @dataclass(slots=True)
 class CheckedChunk:
-    """The good rows as tuples in STAGE_FIELDS order, and every problem of the chunk's rows."""
+    """The good rows column by column (`columns[i]` holds STAGE_FIELDS[i] of every good row), and
+    every problem of the chunk's rows."""
 
-    rows: list[tuple[object, ...]]
+    columns: list[Sequence[object]]
     bad_rows: list[int]
     errors: list[RowError]
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @property
+    def rows(self) -> list[tuple[object, ...]]:
+        return list(zip(*self.columns, strict=True))
 
 
 class MemberRowChecker:
@@ -180,11 +203,15 @@ class MemberRowChecker:
             if values is blank:
                 columns[field] = values  # type: ignore[assignment]
                 continue
+            if normalise is None:
+                columns[field] = values  # type: ignore[assignment]
+                continue
             out: list[object] = list(map(normalise, values))  # type: ignore[arg-type]
-            for position, value in enumerate(out):
-                if isinstance(value, rules.RuleError):
-                    report(position, value)
-                    out[position] = None
+            if any(map(rules.RuleError.__instancecheck__, out)):
+                for position, value in enumerate(out):
+                    if isinstance(value, rules.RuleError):
+                        report(position, value)
+                        out[position] = None
             columns[field] = out
 
         names: list[object] = [None] * count
@@ -237,7 +264,7 @@ class MemberRowChecker:
                     ),
                 )
 
-        staged = {
+        staged: dict[str, Sequence[object]] = {
             **columns,
             "row_no": numbers,
             "full_name": names,
@@ -247,12 +274,9 @@ class MemberRowChecker:
             "joined_on": joins,
             "party_admitted_on": party,
         }
-        rows = [
-            row
-            for number, row in zip(
-                numbers, zip(*(staged[field] for field in STAGE_FIELDS), strict=True), strict=True
-            )
-            if number not in problems
-        ]
         bad = sorted(problems)
-        return CheckedChunk(rows, bad, [error for row in bad for error in problems[row]])
+        ordered = [staged[field] for field in STAGE_FIELDS]
+        if bad:
+            good = [position for position, number in enumerate(numbers) if number not in problems]
+            ordered = [[column[position] for position in good] for column in ordered]
+        return CheckedChunk(ordered, bad, [error for row in bad for error in problems[row]])

@@ -246,13 +246,16 @@ async def count_job_rows(session: AsyncSession, job_id: uuid.UUID) -> int:
 
 
 async def _checked_chunks(
-    chunks: Iterator[RowChunk], checker: MemberRowChecker
-) -> AsyncIterator[tuple[int, CheckedChunk]]:
-    """Parse and check the next chunk in a thread while the caller stages this one."""
+    chunks: Iterator[RowChunk], checker: MemberRowChecker, stager: member_merge.Stager
+) -> AsyncIterator[tuple[int, CheckedChunk, member_merge.StagePayload]]:
+    """Parse, check and encode the next chunk in a thread while the caller stages this one."""
 
-    def step() -> tuple[int, CheckedChunk] | None:
+    def step() -> tuple[int, CheckedChunk, member_merge.StagePayload] | None:
         chunk = next(chunks, None)
-        return None if chunk is None else (len(chunk), checker.check(chunk))
+        if chunk is None:
+            return None
+        checked = checker.check(chunk)
+        return len(chunk), checked, stager.encode(checked.columns)
 
     pending = asyncio.ensure_future(asyncio.to_thread(step))
     while (item := await pending) is not None:
@@ -278,8 +281,9 @@ class MemberImport:
         await member_merge.create_stage(session)
         stager = member_merge.Stager(session)
         rows = error_rows = 0
-        async for size, checked in _checked_chunks(reader.chunks(CHUNK_ROWS), checker):
-            await stager.write(checked.rows)
+        chunks = _checked_chunks(reader.chunks(CHUNK_ROWS), checker, stager)
+        async for size, checked, payload in chunks:
+            await stager.write(payload)
             if checked.errors:
                 await _record_errors(session, job, checked)
             rows += size
