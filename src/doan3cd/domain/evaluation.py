@@ -22,7 +22,8 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from doan3cd.domain.codec import canonical_json, to_jsonable
-from doan3cd.domain.facts import UnitYearFacts, facts_to_dict
+from doan3cd.domain.facts import UnitYearFacts
+from doan3cd.domain.facts_digest import compact_json
 from doan3cd.domain.framework import (
     Criterion,
     Framework,
@@ -124,9 +125,9 @@ def evaluate(framework: Framework, facts: UnitYearFacts) -> Verdict:
 
 
 def inputs_hash(framework: Framework, facts: UnitYearFacts) -> str:
-    """sha256 of the canonical JSON of {"facts": sorted facts, "framework": framework}."""
-    facts_json = canonical_json(facts_to_dict(facts))
-    document = f'{{"facts":{facts_json},"framework":{_framework_json(framework)}}}'
+    """sha256 of the framework's canonical JSON, a newline, then the facts' compact canonical
+    JSON (`facts_digest`)."""
+    document = f"{_framework_json(framework)}\n{compact_json(facts)}"
     return hashlib.sha256(document.encode()).hexdigest()
 
 

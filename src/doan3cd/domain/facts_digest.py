@@ -1,0 +1,91 @@
+"""The compact canonical JSON of a unit-year's facts, which the inputs hash covers.
+
+Hashing runs for every unit of a national recompute (hundreds of evidence items each), so the
+form is positional, not keyed: the facts are a JSON array of their fields in declaration order,
+each fact object an array of its fields in order, each collection sorted by id. Attribute tuples
+come from `operator.attrgetter` and the text from the json module's C encoder; only UUIDs, dates
+and floats take a Python step. Spelling matches `codec.to_jsonable`'s: UUIDs and dates as strings,
+integral floats as ints, so facts that round-trip through `facts_to_dict` hash the same.
+"""
+
+import dataclasses
+import datetime
+import json
+import operator
+import typing
+import uuid
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from doan3cd.domain.facts import UnitYearFacts
+
+Row = tuple[Any, ...]
+
+
+def compact_json(facts: UnitYearFacts) -> str:
+    """One spelling per set of facts, whatever the order of its collections."""
+    return json.dumps(
+        [_canonical(value) for value in _fields_of(UnitYearFacts)(facts)],
+        default=_plain,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _canonical(value: Any) -> Any:
+    """Collections sorted by id (ids are unique per collection, so no ties); fact objects as
+    rows; everything else as is, for the encoder."""
+    if type(value) is not tuple:
+        return _row(value) if dataclasses.is_dataclass(value) else value
+    if not value:
+        return value
+    if type(value[0]) is uuid.UUID:
+        return sorted(value, key=_uuid_order)
+    return sorted(map(_row_maker(type(value[0])), value), key=_id_order)
+
+
+def _plain(value: Any) -> Any:
+    """What the C encoder cannot write itself."""
+    if type(value) is uuid.UUID:
+        return str(value)
+    if type(value) is datetime.date:
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return _row(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _row(value: Any) -> Row:
+    return _row_maker(type(value))(value)
+
+
+@cache
+def _fields_of(cls: type) -> Callable[[Any], Row]:
+    return operator.attrgetter(*(field.name for field in dataclasses.fields(cls)))
+
+
+@cache
+def _row_maker(cls: type) -> Callable[[Any], Row]:
+    """A fact object's fields as a tuple; classes with float fields spell integral floats as ints
+    (the codec does), the others go straight from `attrgetter`."""
+    fields = _fields_of(cls)
+    if not any(float in _types(hint) for hint in typing.get_type_hints(cls).values()):
+        return fields
+    return lambda value: tuple(map(_integral_as_int, fields(value)))
+
+
+def _types(hint: Any) -> tuple[Any, ...]:
+    return typing.get_args(hint) or (hint,)
+
+
+def _integral_as_int(value: Any) -> Any:
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+def _uuid_order(value: uuid.UUID) -> int:
+    return value.int
+
+
+def _id_order(row: Row) -> int:
+    return _uuid_order(row[0])
