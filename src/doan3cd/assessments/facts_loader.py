@@ -86,7 +86,7 @@ class _Unit:
     predecessors: set[uuid.UUID] = field(default_factory=set)
     branches: set[uuid.UUID] = field(default_factory=set)
     members: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    activities: dict[uuid.UUID, EvidenceItem] = field(default_factory=dict)
+    activities: list[EvidenceItem] = field(default_factory=list)
     plans: dict[uuid.UUID, PlanFact] = field(default_factory=dict)
     welfare: dict[uuid.UUID, WelfareCaseFact] = field(default_factory=dict)
     transfers: dict[uuid.UUID, TransferFact] = field(default_factory=dict)
@@ -396,16 +396,18 @@ async def _activities(
             and_(Activity.kind == "youth_project", Activity.completed_on.between(start, end)),
         ),
     )
-    # Hundreds of rows per unit: plain tuples and positional arguments keep this loop cheap.
+    # Hundreds of rows per unit: a Core result (no ORM row layer), plain tuples and positional
+    # arguments keep this loop cheap. Each row has one holder, so an owner gets it once.
     owners = rollup.owners
-    rows: Any = (await session.execute(stmt)).all()  # verification is checked by the column
+    connection = await session.connection()
+    rows: Any = (await connection.execute(stmt)).all()  # verification is checked by the column
     for activity_id, holder, kind, occurred_on, verification, reason, completed_on, value in rows:
         branch_id = holder if kind == "branch_meeting" else None
         item = EvidenceItem(
             activity_id, kind, occurred_on, verification, reason, completed_on, value, branch_id
         )
         for owner in owners.get(holder, ()):
-            units[owner].activities[activity_id] = item
+            units[owner].activities.append(item)
 
 
 async def _plans(
@@ -551,7 +553,7 @@ def _facts(unit: _Unit, year: int) -> UnitYearFacts:
             missing_joined_on=counts["joined_on"],
             missing_branch=counts["branch"],
         ),
-        activities=tuple(unit.activities.values()),
+        activities=tuple(unit.activities),
         plans=tuple(unit.plans.values()),
         active_branch_ids=tuple(unit.branches),
         welfare_cases=tuple(unit.welfare.values()),

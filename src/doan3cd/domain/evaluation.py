@@ -213,11 +213,17 @@ def _indicator(indicator: Indicator, facts: UnitYearFacts, options: Options) -> 
         mandatory=indicator.mandatory,
         points=indicator.points if passed else 0,
         max_points=indicator.points,
-        # UUIDs order like their text (fixed-width lowercase hex), without formatting each.
-        counted=tuple(sorted(set(result.counted))),
-        excluded=tuple(sorted(set(result.excluded), key=lambda e: (e.id, e.reason))),
+        counted=_distinct_ids(result.counted),
+        excluded=tuple(sorted(set(result.excluded), key=lambda e: (e.id.int, e.reason))),
         missing=missing,
     )
+
+
+def _distinct_ids(ids: tuple[uuid.UUID, ...]) -> tuple[uuid.UUID, ...]:
+    """Each id once, in the order of their text (fixed-width lowercase hex, so their 128-bit
+    value): keyed by that integer, the hashing and comparing happen in C, not in `uuid.UUID`."""
+    by_value = {i.int: i for i in ids}
+    return tuple(by_value[value] for value in sorted(by_value))
 
 
 def _passes(indicator: Indicator, result: MetricResult, threshold: Fraction | None) -> bool:

@@ -15,7 +15,6 @@ import operator
 import typing
 import uuid
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from doan3cd.domain.facts import UnitYearFacts
@@ -26,7 +25,7 @@ Row = tuple[Any, ...]
 def compact_json(facts: UnitYearFacts) -> str:
     """One spelling per set of facts, whatever the order of its collections."""
     return json.dumps(
-        [_canonical(value) for value in _fields_of(UnitYearFacts)(facts)],
+        [_canonical(value) for value in _FACT_FIELDS(facts)],
         default=_plain,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -60,19 +59,29 @@ def _row(value: Any) -> Row:
     return _row_maker(type(value))(value)
 
 
-@cache
 def _fields_of(cls: type) -> Callable[[Any], Row]:
     return operator.attrgetter(*(field.name for field in dataclasses.fields(cls)))
 
 
-@cache
+_ROW_MAKERS: dict[type, Callable[[Any], Row]] = {}
+
+
 def _row_maker(cls: type) -> Callable[[Any], Row]:
     """A fact object's fields as a tuple; classes with float fields spell integral floats as ints
-    (the codec does), the others go straight from `attrgetter`."""
-    fields = _fields_of(cls)
-    if not any(float in _types(hint) for hint in typing.get_type_hints(cls).values()):
-        return fields
-    return lambda value: tuple(map(_integral_as_int, fields(value)))
+    (the codec does), the others go straight from `attrgetter`. Made once per class."""
+    maker = _ROW_MAKERS.get(cls)
+    if maker is None:
+        fields = _fields_of(cls)
+        floats = any(float in _types(hint) for hint in typing.get_type_hints(cls).values())
+        maker = _ROW_MAKERS[cls] = _integral_floats_as_ints(fields) if floats else fields
+    return maker
+
+
+def _integral_floats_as_ints(fields: Callable[[Any], Row]) -> Callable[[Any], Row]:
+    def row(value: Any) -> Row:
+        return tuple(map(_integral_as_int, fields(value)))
+
+    return row
 
 
 def _types(hint: Any) -> tuple[Any, ...]:
@@ -81,6 +90,9 @@ def _types(hint: Any) -> tuple[Any, ...]:
 
 def _integral_as_int(value: Any) -> Any:
     return int(value) if type(value) is float and value.is_integer() else value
+
+
+_FACT_FIELDS = _fields_of(UnitYearFacts)
 
 
 def _uuid_order(value: uuid.UUID) -> int:
