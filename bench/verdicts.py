@@ -7,7 +7,7 @@ Use a throwaway PostgreSQL database: it is migrated, then filled set-based (gene
 seeded random) with a national-scale-ish year — `--units` grassroots units under provinces and
 districts, 6 branches each, 20 members per branch, ~1,000,000 activities, plans, welfare cases
 with support actions, transfers, referrals, registrations and C1.7 scores. Then, interleaved,
-`--runs` times each: A = batch loader + pure evaluate for every grassroots unit (chunks of 500),
+`--runs` times each: A = batch loader + pure evaluate for every grassroots unit (`verdicts.CHUNK`),
 B = `bench.oracle` (one SQL statement). `--reuse` skips generation when the database already
 holds a generated set (generating 5,000 units takes minutes). Checks every unit's indicator
 values are identical, prints the medians and the ratio A/B (target ≤ 2), and writes

@@ -138,7 +138,7 @@ async def load_facts(
 ) -> dict[uuid.UUID, UnitYearFacts]:
     """Facts for each of `unit_ids` that exists; the query count does not depend on how many.
 
-    Callers with thousands of units pass them in chunks (a few hundred), sorted by path, so the
+    Callers with thousands of units pass them in chunks (`verdicts.CHUNK`), sorted by path, so the
     subtree read stays one narrow range scan.
     """
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -396,9 +396,14 @@ async def _activities(
             and_(Activity.kind == "youth_project", Activity.completed_on.between(start, end)),
         ),
     )
-    # Hundreds of rows per unit: a Core result (no ORM row layer), plain tuples and positional
-    # arguments keep this loop cheap. Each row has one holder, so an owner gets it once.
-    owners = rollup.owners
+    # Hundreds of rows per unit: a Core result (no ORM row layer), plain tuples, positional
+    # arguments and one lookup of the holder's owner lists per row keep this loop cheap (keyed
+    # by the id's integer value: hashing a `uuid.UUID` runs Python code). Each row has one
+    # holder, so an owner gets it once.
+    lists = {
+        holder.int: [units[owner].activities for owner in owners]
+        for holder, owners in rollup.owners.items()
+    }
     connection = await session.connection()
     rows: Any = (await connection.execute(stmt)).all()  # verification is checked by the column
     for activity_id, holder, kind, occurred_on, verification, reason, completed_on, value in rows:
@@ -406,8 +411,8 @@ async def _activities(
         item = EvidenceItem(
             activity_id, kind, occurred_on, verification, reason, completed_on, value, branch_id
         )
-        for owner in owners.get(holder, ()):
-            units[owner].activities.append(item)
+        for activities in lists.get(holder.int, ()):
+            activities.append(item)
 
 
 async def _plans(
