@@ -3,9 +3,10 @@
 Hashing runs for every unit of a national recompute (hundreds of evidence items each), so the
 form is positional, not keyed: the facts are a JSON array of their fields in declaration order,
 each fact object an array of its fields in order, each collection sorted by id. Attribute tuples
-come from `operator.attrgetter` and the text from the json module's C encoder; only UUIDs, dates
-and floats take a Python step. Spelling matches `codec.to_jsonable`'s: UUIDs and dates as strings,
-integral floats as ints, so facts that round-trip through `facts_to_dict` hash the same.
+come from `operator.attrgetter` and the text from the json module's C encoder, so little runs as
+Python code: required UUIDs are written as their 128-bit integer value (`id.int`, read in C),
+optional ones and dates as strings, and integral floats as ints (as `codec.to_jsonable` does), so
+facts that round-trip through `facts_to_dict` hash the same.
 """
 
 import dataclasses
@@ -40,8 +41,8 @@ def _canonical(value: Any) -> Any:
     if not value:
         return value
     if type(value[0]) is uuid.UUID:
-        return sorted(value, key=_uuid_order)
-    return sorted(map(_row_maker(type(value[0])), value), key=_id_order)
+        return sorted(i.int for i in value)
+    return sorted(map(_row_maker(type(value[0])), value), key=_ID)
 
 
 def _plain(value: Any) -> Any:
@@ -60,7 +61,14 @@ def _row(value: Any) -> Row:
 
 
 def _fields_of(cls: type) -> Callable[[Any], Row]:
-    return operator.attrgetter(*(field.name for field in dataclasses.fields(cls)))
+    """The fields in order; a required UUID as its integer value."""
+    hints = typing.get_type_hints(cls)
+    return operator.attrgetter(
+        *(
+            f"{field.name}.int" if hints[field.name] is uuid.UUID else field.name
+            for field in dataclasses.fields(cls)
+        )
+    )
 
 
 _ROW_MAKERS: dict[type, Callable[[Any], Row]] = {}
@@ -93,11 +101,4 @@ def _integral_as_int(value: Any) -> Any:
 
 
 _FACT_FIELDS = _fields_of(UnitYearFacts)
-
-
-def _uuid_order(value: uuid.UUID) -> int:
-    return value.int
-
-
-def _id_order(row: Row) -> int:
-    return _uuid_order(row[0])
+_ID = operator.itemgetter(0)  # every fact object's first field is its id
