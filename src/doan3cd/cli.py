@@ -89,6 +89,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     import time
 
     from doan3cd.assessments.recompute import recompute
+    from doan3cd.assessments.verdicts import CHUNK
 
     started = time.perf_counter()
 
@@ -105,7 +106,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
                 session,
                 args.year,
                 within_code=args.within,
-                chunk=args.chunk,
+                chunk=args.chunk or CHUNK,
                 progress=progress,
                 output=output,
             )
@@ -300,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     again.add_argument("--year", type=int, required=True)
     again.add_argument("--within", metavar="CODE", help="only units under this unit code")
-    again.add_argument("--chunk", type=int, default=500, help="units loaded per batch")
+    again.add_argument("--chunk", type=int, help="units loaded per batch (default 2,000)")
     again.add_argument("--output", metavar="FILE", help="write the verdicts as JSON lines")
     again.set_defaults(handler=cmd_recompute)
 

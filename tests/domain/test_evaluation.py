@@ -183,6 +183,35 @@ def test_inputs_hash_changes_with_inputs() -> None:
     assert inputs_hash(dataclasses.replace(DEFAULT_FRAMEWORK, version=2), BASE) != base
 
 
+def test_inputs_hash_covers_every_field_of_an_activity() -> None:
+    item = BASE.activities[0]
+    changes: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "kind": "other",
+        "occurred_on": item.occurred_on + datetime.timedelta(days=1),
+        "verification": "rejected",
+        "rejected_reason": "trùng lặp",
+        "completed_on": datetime.date(2023, 3, 1),
+        "value_vnd": 1,
+        "branch_id": uuid.uuid4(),
+    }
+    assert set(changes) == {field.name for field in dataclasses.fields(item)}
+    base = inputs_hash(DEFAULT_FRAMEWORK, BASE)
+    for name, value in changes.items():
+        changed = dataclasses.replace(item, **{name: value})
+        facts = dataclasses.replace(BASE, activities=(changed, *BASE.activities[1:]))
+        assert inputs_hash(DEFAULT_FRAMEWORK, facts) != base, name
+
+
+def test_inputs_hash_reads_an_integral_score_as_its_integer() -> None:
+    score = BASE.manual_scores[0]
+    as_float = dataclasses.replace(score, self_score=8.0, review_score=9.0)
+    as_int = dataclasses.replace(score, self_score=8, review_score=9)
+    assert inputs_hash(DEFAULT_FRAMEWORK, dataclasses.replace(BASE, manual_scores=(as_float,))) == (
+        inputs_hash(DEFAULT_FRAMEWORK, dataclasses.replace(BASE, manual_scores=(as_int,)))
+    )
+
+
 def test_facts_round_trip() -> None:
     data = json.loads(json.dumps(facts_to_dict(BASE)))
     decoded = facts_from_dict(data)

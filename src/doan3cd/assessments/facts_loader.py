@@ -86,7 +86,7 @@ class _Unit:
     predecessors: set[uuid.UUID] = field(default_factory=set)
     branches: set[uuid.UUID] = field(default_factory=set)
     members: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    activities: dict[uuid.UUID, EvidenceItem] = field(default_factory=dict)
+    activities: list[EvidenceItem] = field(default_factory=list)
     plans: dict[uuid.UUID, PlanFact] = field(default_factory=dict)
     welfare: dict[uuid.UUID, WelfareCaseFact] = field(default_factory=dict)
     transfers: dict[uuid.UUID, TransferFact] = field(default_factory=dict)
@@ -138,7 +138,7 @@ async def load_facts(
 ) -> dict[uuid.UUID, UnitYearFacts]:
     """Facts for each of `unit_ids` that exists; the query count does not depend on how many.
 
-    Callers with thousands of units pass them in chunks (a few hundred), sorted by path, so the
+    Callers with thousands of units pass them in chunks (`verdicts.CHUNK`), sorted by path, so the
     subtree read stays one narrow range scan.
     """
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -305,16 +305,20 @@ def _holding(column: Any, holders: _Holders) -> ColumnElement[bool]:
     return holders.match(column)
 
 
-def status_on(on: datetime.date) -> Any:
-    """A member's status on a date: the last status change by then, else the current status."""
-    last_change = (
-        select(MemberStatusChange.status)
-        .where(MemberStatusChange.member_id == Member.id, MemberStatusChange.effective_on <= on)
-        .order_by(MemberStatusChange.effective_on.desc(), MemberStatusChange.recorded_at.desc())
-        .limit(1)
-        .scalar_subquery()
+def last_status_change(on: datetime.date) -> Any:
+    """Each member's last status change on or before `on` (rank 1 of a window, so one pass over
+    the changes joins every member at once instead of a lookup per member)."""
+    latest_first = (MemberStatusChange.effective_on.desc(), MemberStatusChange.recorded_at.desc())
+    rank = (
+        func.row_number()
+        .over(partition_by=MemberStatusChange.member_id, order_by=latest_first)
+        .label("rank")
     )
-    return func.coalesce(last_change, Member.status)
+    return (
+        select(MemberStatusChange.member_id, MemberStatusChange.status, rank)
+        .where(MemberStatusChange.effective_on <= on)
+        .subquery("last_change")
+    )
 
 
 def period_on(on: datetime.date) -> ColumnElement[bool]:
@@ -324,10 +328,6 @@ def period_on(on: datetime.date) -> ColumnElement[bool]:
     )
 
 
-def _missing(column: Any) -> Any:
-    return func.sum(case((column.is_(None), 1), else_=0))
-
-
 async def _members(
     session: AsyncSession,
     units: dict[uuid.UUID, _Unit],
@@ -335,28 +335,34 @@ async def _members(
     holders: _Holders,
     end: datetime.date,
 ) -> None:
+    change = last_status_change(end)
+    # The status on the day: the last change by then, else the member's current status. It is
+    # tested inside the sums, not in WHERE: the planner cannot estimate the coalesce and would
+    # start from every member instead of from the subtree's branches.
+    active = func.coalesce(change.c.status, Member.status) == "active"
     complete = and_(
         Member.member_code.is_not(None),
         Member.date_of_birth.is_not(None),
         Member.joined_on.is_not(None),
         Member.branch_id.is_not(None),
     )
+
+    def active_where(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((and_(active, condition), 1), else_=0))
+
     stmt = (
         select(
             MembershipPeriod.branch_id,
-            func.count(),
-            func.sum(case((complete, 1), else_=0)),
-            _missing(Member.member_code),
-            _missing(Member.date_of_birth),
-            _missing(Member.joined_on),
-            _missing(Member.branch_id),
+            active_where(literal(True)),
+            active_where(complete),
+            active_where(Member.member_code.is_(None)),
+            active_where(Member.date_of_birth.is_(None)),
+            active_where(Member.joined_on.is_(None)),
+            active_where(Member.branch_id.is_(None)),
         )
         .join(Member, Member.id == MembershipPeriod.member_id)
-        .where(
-            period_on(end),
-            _holding(MembershipPeriod.branch_id, holders),
-            status_on(end) == "active",
-        )
+        .outerjoin(change, and_(change.c.member_id == Member.id, change.c.rank == 1))
+        .where(period_on(end), _holding(MembershipPeriod.branch_id, holders))
         .group_by(MembershipPeriod.branch_id)
     )
     names = ("active", "complete", "member_code", "date_of_birth", "joined_on", "branch")
@@ -390,16 +396,23 @@ async def _activities(
             and_(Activity.kind == "youth_project", Activity.completed_on.between(start, end)),
         ),
     )
-    # Hundreds of rows per unit: plain tuples and positional arguments keep this loop cheap.
-    owners = rollup.owners
-    rows: Any = (await session.execute(stmt)).all()  # verification is checked by the column
+    # Hundreds of rows per unit: a Core result (no ORM row layer), plain tuples, positional
+    # arguments and one lookup of the holder's owner lists per row keep this loop cheap (keyed
+    # by the id's integer value: hashing a `uuid.UUID` runs Python code). Each row has one
+    # holder, so an owner gets it once.
+    lists = {
+        holder.int: [units[owner].activities for owner in owners]
+        for holder, owners in rollup.owners.items()
+    }
+    connection = await session.connection()
+    rows: Any = (await connection.execute(stmt)).all()  # verification is checked by the column
     for activity_id, holder, kind, occurred_on, verification, reason, completed_on, value in rows:
         branch_id = holder if kind == "branch_meeting" else None
         item = EvidenceItem(
             activity_id, kind, occurred_on, verification, reason, completed_on, value, branch_id
         )
-        for owner in owners.get(holder, ()):
-            units[owner].activities[activity_id] = item
+        for activities in lists.get(holder.int, ()):
+            activities.append(item)
 
 
 async def _plans(
@@ -545,7 +558,7 @@ def _facts(unit: _Unit, year: int) -> UnitYearFacts:
             missing_joined_on=counts["joined_on"],
             missing_branch=counts["branch"],
         ),
-        activities=tuple(unit.activities.values()),
+        activities=tuple(unit.activities),
         plans=tuple(unit.plans.values()),
         active_branch_ids=tuple(unit.branches),
         welfare_cases=tuple(unit.welfare.values()),

@@ -1,7 +1,9 @@
 """Live verdicts: the batch loader + the pure engine, for one unit, a page of units, or a rollup."""
 
+import contextlib
+import gc
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +25,10 @@ from doan3cd.models.assessment import Assessment
 from doan3cd.models.unit import UnitVersion
 
 V = UnitVersion
-CHUNK = 500
+# Units per batch of facts. Each batch's fact-family queries scan their tables once, so small
+# batches make a national run quadratic (5,000 units in batches of 500: ten scans of a million
+# activities); a batch of 2,000 stays near 200 MB of facts.
+CHUNK = 2000
 
 
 async def compute(
@@ -37,12 +42,28 @@ async def compute(
 ) -> dict[uuid.UUID, Verdict]:
     """Verdicts of many units, loading facts `chunk` units at a time (pass them sorted by path)."""
     verdicts: dict[uuid.UUID, Verdict] = {}
-    for first in range(0, len(unit_ids), chunk):
-        facts = await load_facts(session, unit_ids[first : first + chunk], year)
-        verdicts |= {unit_id: evaluate(framework, f) for unit_id, f in facts.items()}
-        if progress is not None:
-            progress(min(first + chunk, len(unit_ids)))
+    with cyclic_gc_paused():
+        for first in range(0, len(unit_ids), chunk):
+            facts = await load_facts(session, unit_ids[first : first + chunk], year)
+            verdicts |= {unit_id: evaluate(framework, f) for unit_id, f in facts.items()}
+            if progress is not None:
+                progress(min(first + chunk, len(unit_ids)))
     return verdicts
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Facts and verdicts are hundreds of small objects per unit that all stay alive, so the
+    cyclic collector rescans a growing heap again and again while they are built: it was 70 % of
+    the time for 5,000 units. Reference counting still frees them; the collector resumes after.
+    A caller that had it disabled keeps it disabled."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def decision_of(assessment: Assessment | None) -> dict[str, Any] | None:

@@ -22,7 +22,8 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from doan3cd.domain.codec import canonical_json, to_jsonable
-from doan3cd.domain.facts import UnitYearFacts, facts_to_dict
+from doan3cd.domain.facts import UnitYearFacts
+from doan3cd.domain.facts_digest import compact_json
 from doan3cd.domain.framework import (
     Criterion,
     Framework,
@@ -124,9 +125,9 @@ def evaluate(framework: Framework, facts: UnitYearFacts) -> Verdict:
 
 
 def inputs_hash(framework: Framework, facts: UnitYearFacts) -> str:
-    """sha256 of the canonical JSON of {"facts": sorted facts, "framework": framework}."""
-    facts_json = canonical_json(facts_to_dict(facts))
-    document = f'{{"facts":{facts_json},"framework":{_framework_json(framework)}}}'
+    """sha256 of the framework's canonical JSON, a newline, then the facts' compact canonical
+    JSON (`facts_digest`)."""
+    document = f"{_framework_json(framework)}\n{compact_json(facts)}"
     return hashlib.sha256(document.encode()).hexdigest()
 
 
@@ -212,11 +213,17 @@ def _indicator(indicator: Indicator, facts: UnitYearFacts, options: Options) -> 
         mandatory=indicator.mandatory,
         points=indicator.points if passed else 0,
         max_points=indicator.points,
-        # UUIDs order like their text (fixed-width lowercase hex), without formatting each.
-        counted=tuple(sorted(set(result.counted))),
-        excluded=tuple(sorted(set(result.excluded), key=lambda e: (e.id, e.reason))),
+        counted=_distinct_ids(result.counted),
+        excluded=tuple(sorted(set(result.excluded), key=lambda e: (e.id.int, e.reason))),
         missing=missing,
     )
+
+
+def _distinct_ids(ids: tuple[uuid.UUID, ...]) -> tuple[uuid.UUID, ...]:
+    """Each id once, in the order of their text (fixed-width lowercase hex, so their 128-bit
+    value): keyed by that integer, the hashing and comparing happen in C, not in `uuid.UUID`."""
+    by_value = {i.int: i for i in ids}
+    return tuple(by_value[value] for value in sorted(by_value))
 
 
 def _passes(indicator: Indicator, result: MetricResult, threshold: Fraction | None) -> bool:

@@ -23,8 +23,9 @@ What the loader must put in (everything for the unit's subtree, plus inherited p
 """
 
 import datetime
+import functools
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -152,12 +153,25 @@ class UnitYearFacts:
 
     def __post_init__(self) -> None:
         for name, ids in self.id_collections().items():
-            duplicates = sorted(str(i) for i, n in Counter(ids).items() if n > 1)
-            if duplicates:
+            # Compared by their integer value: hashing a `uuid.UUID` runs Python code, and the
+            # facts of a national recompute hold a million ids.
+            if len({i.int for i in ids}) < len(ids):
+                duplicates = sorted(str(i) for i, n in Counter(ids).items() if n > 1)
                 raise ValueError(f"duplicate ids in {name}: {', '.join(duplicates)}")
         keys = Counter(score.indicator_key for score in self.manual_scores)
         if any(n > 1 for n in keys.values()):
             raise ValueError("at most one manual score per indicator")
+
+    def activities_of(self, kind: str) -> tuple[EvidenceItem, ...]:
+        """The activities of one kind; every activity metric asks, so they are grouped once."""
+        return self._activities_by_kind.get(kind, ())
+
+    @functools.cached_property
+    def _activities_by_kind(self) -> dict[str, tuple[EvidenceItem, ...]]:
+        grouped: dict[str, list[EvidenceItem]] = defaultdict(list)
+        for item in self.activities:
+            grouped[item.kind].append(item)
+        return {kind: tuple(items) for kind, items in grouped.items()}
 
     def id_collections(self) -> dict[str, tuple[uuid.UUID, ...]]:
         """The ids of every collection, by field name (what an explanation may cite)."""

@@ -8,6 +8,7 @@ from 0 to `max_score`). It passes when its value is ≥ its threshold (compariso
 """
 
 import calendar
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -117,8 +118,10 @@ class FrameworkInvalid(ValueError):
         self.problems = problems
 
 
+@functools.lru_cache(maxsize=1024)
 def exact(number: float) -> Fraction:
-    """The decimal a number was written as (0.95 → 19/20), for exact comparisons."""
+    """The decimal a number was written as (0.95 → 19/20), for exact comparisons (cached: the
+    same thresholds and scores come back for every unit)."""
     return Fraction(str(number))
 
 

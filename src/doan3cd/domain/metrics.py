@@ -183,14 +183,10 @@ def _split(
     return counted, excluded
 
 
-def _of_kind(facts: UnitYearFacts, kind: str) -> list[EvidenceItem]:
-    return [item for item in facts.activities if item.kind == kind]
-
-
 def _counted_activities(
     facts: UnitYearFacts, options: "Options", kind: str
 ) -> tuple[list[EvidenceItem], list[Exclusion]]:
-    return _split(_of_kind(facts, kind), lambda item: _screen(item, facts.year, options))
+    return _split(facts.activities_of(kind), lambda item: _screen(item, facts.year, options))
 
 
 def _ids(things: Iterable[EvidenceItem | PlanFact]) -> tuple[uuid.UUID, ...]:
@@ -231,7 +227,7 @@ def youth_projects_completed(facts: UnitYearFacts, options: "Options") -> Metric
             why = "outside_year"
         return why
 
-    return _count_result(*_split(_of_kind(facts, "youth_project"), reason))
+    return _count_result(*_split(facts.activities_of("youth_project"), reason))
 
 
 def resources_mobilised(facts: UnitYearFacts, options: "Options") -> MetricResult:
@@ -243,7 +239,7 @@ def resources_mobilised(facts: UnitYearFacts, options: "Options") -> MetricResul
             why = "value_missing"
         return why
 
-    return _count_result(*_split(_of_kind(facts, "resource_mobilisation"), reason))
+    return _count_result(*_split(facts.activities_of("resource_mobilisation"), reason))
 
 
 def inspection_and_self_criticism(facts: UnitYearFacts, options: "Options") -> MetricResult:
@@ -395,7 +391,7 @@ def branches_meeting(facts: UnitYearFacts, options: "Options") -> MetricResult:
             why = "branch_not_active"
         return why
 
-    counted, excluded = _split(_of_kind(facts, "branch_meeting"), reason)
+    counted, excluded = _split(facts.activities_of("branch_meeting"), reason)
     meetings = Counter(item.branch_id for item in counted)
     regular = sum(1 for branch in active if meetings[branch] >= options.branch_meetings_required)
     return _share(regular, len(active), _ids(counted), excluded)
