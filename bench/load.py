@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +72,21 @@ def client(
     return httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=60)
 
 
+@asynccontextmanager
+async def fleet(
+    base_url: str, connections: int, per_client: int, headers: dict[str, str] | None = None
+) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """`connections` spread over clients of `per_client` each, for the open loop to use in turn.
+    One httpx client matches its waiting requests against all its connections at every event:
+    with hundreds of them the generator spent its CPU on that and fell seconds behind."""
+    async with AsyncExitStack() as stack:
+        count = -(-connections // per_client)
+        yield [
+            await stack.enter_async_context(client(base_url, per_client, headers))
+            for _ in range(count)
+        ]
+
+
 @dataclass
 class Result:
     """What one load run saw: its duration, the status of every request and their latencies."""
@@ -130,10 +145,11 @@ async def closed_loop(http: httpx.AsyncClient, paths: Sequence[str], concurrency
 
 
 async def open_loop(
-    http: httpx.AsyncClient, path_for: Callable[[int], str], rate: float, seconds: float
+    http: Sequence[httpx.AsyncClient], path_for: Callable[[int], str], rate: float, seconds: float
 ) -> Result:
-    """Start request i at i / rate seconds whatever happened to the earlier ones. Latency counts
-    from the scheduled start, so a late start (the generator lagging) is not hidden."""
+    """Start request i at i / rate seconds, on the clients in turn, whatever happened to the
+    earlier ones. Latency counts from the scheduled start, so a late start (the generator
+    lagging) is not hidden."""
     result = Result()
     tasks = []
     started = time.perf_counter()
@@ -143,7 +159,7 @@ async def open_loop(
         if delay > 0:
             await asyncio.sleep(delay)
         result.max_start_lag = max(result.max_start_lag, time.perf_counter() - due)
-        tasks.append(asyncio.create_task(_timed(http, path_for(i), result, due)))
+        tasks.append(asyncio.create_task(_timed(http[i % len(http)], path_for(i), result, due)))
     await asyncio.gather(*tasks)
     result.seconds = time.perf_counter() - started
     return result

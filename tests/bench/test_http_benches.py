@@ -89,7 +89,7 @@ async def test_dashboard_engine_and_oracle_agree_on_a_province(
 
 async def test_overload_runs_every_phase(b1: httpx.AsyncClient) -> None:
     path = "/api/v1/members/any"
-    figures = await overload(b1, b1, path, concurrency=2, probe_requests=4, seconds=0.1)
-    for phase in ("half", "half_b1", "double"):
+    figures = await overload([b1], [b1], path, concurrency=2, probe_requests=4, seconds=0.1)
+    for phase in ("half", "half_b1", "double", "double_b1"):
         assert figures[phase]["requests"] == figures[phase]["served"] > 0
         assert figures[phase]["errors"] == figures[phase]["shed"] == 0
