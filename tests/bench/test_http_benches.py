@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import pytest_asyncio
 from bench.baseline_apps import b1_app, b3_app
 from bench.dashboard import works
 from bench.load import interleaved
@@ -28,10 +29,12 @@ def asgi_client(app: FastAPI, headers: dict[str, str] | None = None) -> httpx.As
     )
 
 
-@pytest.fixture
-def b1(monkeypatch: pytest.MonkeyPatch) -> httpx.AsyncClient:
+@pytest_asyncio.fixture
+async def b1(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setenv("BENCH_B1_BODY", BODY)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=b1_app()), base_url="http://b1")
+    transport = httpx.ASGITransport(app=b1_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://b1") as client:
+        yield client
 
 
 async def test_member_get_measures_every_target_every_run(
