@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.domain.evaluation import Verdict
+from doan3cd.domain.hierarchy import path_upper
 
 COUNTED_KINDS = (
     "situation_report",
@@ -30,7 +31,7 @@ HANDED = (
 )
 
 
-def _sql(dialect: str) -> str:
+def _sql(dialect: str, within: bool) -> str:
     deadline = (
         "t.requested_on + 30" if dialect == "postgresql" else "date(t.requested_on, '+30 days')"
     )
@@ -40,11 +41,12 @@ def _sql(dialect: str) -> str:
         for k in COUNTED_KINDS
     )
     in_force = "{v}.valid_from <= :end AND ({v}.valid_to IS NULL OR {v}.valid_to > :end)"
+    subtree = " AND v.path >= :root_path AND v.path < :root_upper" if within else ""
     return f"""
 WITH g AS (
   SELECT v.unit_id, v.path, substr(v.path, 1, length(v.path) - 1) || '0' AS upper
   FROM unit_version v
-  WHERE v.kind = 'grassroots' AND {in_force.format(v="v")}
+  WHERE v.kind = 'grassroots' AND {in_force.format(v="v")}{subtree}
 ),
 h AS (
   SELECT g.unit_id AS g, v.unit_id AS holder, v.kind
@@ -161,16 +163,23 @@ LEFT JOIN score ON score.g = g.unit_id
 Values = dict[str, Any]
 
 
-async def oracle_values(session: AsyncSession, year: int) -> dict[uuid.UUID, Values]:
-    """Every grassroots unit's indicator values for `year`, from one SQL statement."""
+async def oracle_values(
+    session: AsyncSession, year: int, root_path: str | None = None
+) -> dict[uuid.UUID, Values]:
+    """Every grassroots unit's indicator values for `year`, from one SQL statement; only those
+    under the unit whose path (as of the year's end) is `root_path` when given."""
     dialect = session.get_bind().dialect.name
-    params = {
+    params: dict[str, Any] = {
         "year": year,
         "start": date(year, 1, 1),
         "end": date(year, 12, 31),
         "jan31": date(year, 1, 31),
     }
-    rows = (await session.execute(text(_sql(dialect)), params)).mappings().all()
+    if root_path is not None:
+        params |= {"root_path": root_path, "root_upper": path_upper(root_path)}
+    rows = (
+        (await session.execute(text(_sql(dialect, root_path is not None)), params)).mappings().all()
+    )
     result: dict[uuid.UUID, Values] = {}
     for r in rows:
         unit_id = r["unit_id"] if isinstance(r["unit_id"], uuid.UUID) else uuid.UUID(r["unit_id"])

@@ -69,12 +69,7 @@ def _invalid_cursor() -> ProblemError:
 
 
 def page_params(
-    request: Request,
-    limit: Annotated[
-        int | None, Query(ge=1, description="Page size (default 50, at most 500).")
-    ] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-    include_total: Annotated[bool, Query(description="Also count all matching rows.")] = False,
+    request: Request, limit: int | None, cursor: str | None, include_total: bool
 ) -> PageParams:
     settings = request.app.state.settings
     if limit is not None and limit > settings.page_max:
@@ -92,7 +87,20 @@ def page_params(
     )
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
+async def page_query(
+    request: Request,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Page size (default 50, at most 500).")
+    ] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    include_total: Annotated[bool, Query(description="Also count all matching rows.")] = False,
+) -> PageParams:
+    """The paging query parameters. `async` although it does no I/O: FastAPI runs a plain `def`
+    dependency in a worker thread, a hop every list request would pay."""
+    return page_params(request, limit, cursor, include_total)
+
+
+PageDep = Annotated[PageParams, Depends(page_query)]
 
 
 def after_cursor(
