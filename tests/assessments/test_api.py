@@ -100,6 +100,19 @@ async def test_frameworks_are_data_validated_and_locked_once_used(
     assert got.json()["locked_at"] is not None
 
 
+@pytest.mark.parametrize("version", [2**31, 2**63])
+async def test_a_version_number_beyond_the_column_is_invalid_not_a_server_error(
+    client: httpx.AsyncClient, admin_headers: Headers, version: int
+) -> None:
+    """Found by schemathesis: PostgreSQL refused the number (integer out of range) with a 500."""
+    url = f"{API}/frameworks/3CD-2023/versions/{version}"
+    assert_problem(await client.get(url, headers=admin_headers), 422, "validation_failed")
+    document = framework_to_dict(DEFAULT_FRAMEWORK)
+    assert_problem(
+        await client.put(url, json=document, headers=admin_headers), 422, "validation_failed"
+    )
+
+
 async def test_registration_submit_return_resubmit_decide(
     client: httpx.AsyncClient, session: AsyncSession, auth_headers: AuthHeaders, tree: Tree
 ) -> None:

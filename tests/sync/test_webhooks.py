@@ -113,6 +113,23 @@ async def test_subscriptions_are_for_admins(
     assert_problem(gone, 404, "webhook_not_found")
 
 
+async def test_a_url_longer_than_the_column_is_refused(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """Found by schemathesis: PostgreSQL refused a 2,001+ character URL with a 500. The limit
+    is on the URL as stored: percent-encoding can make a short input too long."""
+    base = "https://example.org/"
+    fits = {"url": base + "a" * (2000 - len(base)), "resources": ["members"]}
+    created = await client.post(WEBHOOKS, json=fits, headers=admin_headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["url"] == fits["url"]
+    for url in (base + "a" * (2001 - len(base)), base + "é" * 400):
+        refused = await client.post(
+            WEBHOOKS, json={"url": url, "resources": ["members"]}, headers=admin_headers
+        )
+        assert_problem(refused, 422, "validation_failed")
+
+
 async def test_deliveries_are_signed_retried_with_backoff_and_replayable(
     client: httpx.AsyncClient,
     session: AsyncSession,

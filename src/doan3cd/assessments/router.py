@@ -38,6 +38,9 @@ Decider = Annotated[Principal, Depends(require(Permission.assessments_decide))]
 Admin = Annotated[Principal, Depends(require(Permission.users_admin))]
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The assessment year.")]
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="The assessment year.")]
+# Bounded by the `framework.version` column (a 32-bit integer on PostgreSQL), so a huge number
+# is a 422 rather than a database error.
+VersionPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The version number.")]
 Within = Annotated[uuid.UUID | None, Query(description="Only units in this unit's subtree.")]
 Status = Literal["achieved", "not_achieved", "not_eligible"]
 State = Literal["registered", "submitted", "returned", "decided"]
@@ -89,7 +92,7 @@ async def get_framework(code: str, session: SessionDep, _: Reader) -> FrameworkR
     responses=READ_ERRORS,
 )
 async def get_framework_version(
-    request: Request, code: str, version: int, session: SessionDep, _: Reader
+    request: Request, code: str, version: VersionPath, session: SessionDep, _: Reader
 ) -> Response:
     row = await frameworks.get_version(session, code, version)
     return etag_response(request, FrameworkRead(**frameworks.as_document(row)))
@@ -104,7 +107,7 @@ async def get_framework_version(
 async def replace_framework_version(
     request: Request,
     code: str,
-    version: int,
+    version: VersionPath,
     session: SessionDep,
     _: Admin,
     body: Annotated[dict[str, Any], Body(examples=[{"first_year": 2023, "criteria": []}])],

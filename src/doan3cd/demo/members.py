@@ -48,12 +48,14 @@ def _dates(rng: random.Random) -> tuple[date, date]:
     return random_member_dates(rng, BEFORE_2023)
 
 
-def synthetic_members(branches: list[tuple[uuid.UUID, str]]) -> list[dict[str, Any]]:
+def synthetic_members(
+    branches: list[tuple[uuid.UUID, str]], count: int = MEMBER_COUNT
+) -> list[dict[str, Any]]:
     rng = random.Random(SEED)  # noqa: S311 - demo data, not security
     per_branch: dict[uuid.UUID, int] = {}
     rows = []
     now = utcnow()
-    for n in range(MEMBER_COUNT):
+    for n in range(count):
         branch_id, _ = branches[rng.randrange(len(branches))]
         index = per_branch[branch_id] = per_branch.get(branch_id, 0) + 1
         name, gender = random_person(rng)
@@ -81,10 +83,13 @@ def synthetic_members(branches: list[tuple[uuid.UUID, str]]) -> list[dict[str, A
     return rows
 
 
-async def seed_members(session: AsyncSession, principal: Principal) -> str:
+async def seed_members(
+    session: AsyncSession, principal: Principal, *, count: int = MEMBER_COUNT
+) -> str:
+    """`count` is for smaller runs of the same demo (the schemathesis test)."""
     branches = await _branches(session)
     paths = dict(branches)
-    rows = synthetic_members(branches)
+    rows = synthetic_members(branches, count)
     for start in range(0, len(rows), CHUNK):
         await session.execute(insert(Member), rows[start : start + CHUNK])
     periods = [

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints
 
 from doan3cd.api.problems import FieldError
 
@@ -132,6 +132,19 @@ class BatchResponse(BaseModel):
     results: list[BatchResult]
 
 
+URL_MAX = 2000  # the column's length
+
+
+def _fits_the_column(url: HttpUrl) -> HttpUrl:
+    # The input's limit is not enough: percent-encoding can make the stored form longer.
+    if len(str(url)) > URL_MAX:
+        raise ValueError(f"URL should have at most {URL_MAX} characters once encoded")
+    return url
+
+
+StoredUrl = Annotated[HttpUrl, UrlConstraints(max_length=URL_MAX), AfterValidator(_fits_the_column)]
+
+
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -140,7 +153,7 @@ class WebhookCreate(BaseModel):
         },
     )
 
-    url: HttpUrl
+    url: StoredUrl
     resources: list[Literal["members", "units"]] = Field(min_length=1)
     secret: str | None = Field(
         default=None, min_length=16, max_length=200, description="Generated when left out."
