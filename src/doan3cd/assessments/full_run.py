@@ -51,11 +51,24 @@ async def outcomes(
     result: list[Outcome] = []
     with cyclic_gc_paused():
         for first in range(0, len(unit_ids), chunk):
-            facts = await load_facts(session, unit_ids[first : first + chunk], year)
-            for unit_facts in facts.values():
-                verdict = evaluate(framework, unit_facts)
-                line = canonical_json(verdict_to_dict(verdict)) if lines else None
-                result.append((verdict.status, line))
+            part = unit_ids[first : first + chunk]
+            result += await _chunk_outcomes(session, framework, part, year, lines)
+    return result
+
+
+async def _chunk_outcomes(
+    session: AsyncSession,
+    framework: Framework,
+    unit_ids: Sequence[uuid.UUID],
+    year: int,
+    lines: bool,
+) -> list[Outcome]:
+    """A function of its own so that the chunk's facts and verdicts are freed on return, before
+    the collector resumes."""
+    result: list[Outcome] = []
+    for facts in (await load_facts(session, unit_ids, year)).values():
+        verdict = evaluate(framework, facts)
+        result.append((verdict.status, canonical_json(verdict_to_dict(verdict)) if lines else None))
     return result
 
 
