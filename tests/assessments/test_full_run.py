@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from doan3cd.assessments.full_run import slices
+from doan3cd.assessments.full_run import can_share, slices
 from doan3cd.assessments.recompute import recompute
 from doan3cd.config import Mode, Settings
 from doan3cd.db.engine import make_async_engine
@@ -59,3 +59,17 @@ def test_slices_are_contiguous_equal_and_no_longer_than_a_chunk() -> None:
     assert [len(s) for s in slices(ids, 2, 100)] == [5, 5]
     assert [i for s in slices(ids, 3, 2) for i in s] == ids
     assert slices([], 2, 4) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shared"),
+    [
+        ("sqlite+aiosqlite:///var/doan3cd.sqlite3", True),
+        ("sqlite+aiosqlite://", False),
+        ("sqlite+aiosqlite:///:memory:", False),
+        ("sqlite+aiosqlite:///file:x?mode=memory&uri=true", False),
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/doan3cd", True),
+    ],
+)
+def test_only_a_database_other_processes_can_open_is_shared(url: str, shared: bool) -> None:
+    assert can_share(Settings(database_url=url, secret_key="x" * 32)) is shared

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.assessments import frameworks
@@ -84,7 +85,10 @@ def slices(unit_ids: Sequence[uuid.UUID], workers: int, chunk: int) -> list[Sequ
 
 def can_share(settings: Settings) -> bool:
     """Other processes can open the same database (not an in-memory SQLite one)."""
-    return ":memory:" not in settings.database_url and "mode=memory" not in settings.database_url
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return True
+    return url.database not in (None, "", ":memory:") and url.query.get("mode") != "memory"
 
 
 async def all_outcomes(
