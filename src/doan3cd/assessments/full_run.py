@@ -104,10 +104,13 @@ async def all_outcomes(
     progress: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
     """Outcomes of `unit_ids` in their order: in this process and `session` with one worker (or
-    no `settings`), else in `workers` processes; `progress` gets the count done after each part."""
+    no `settings`, or no more than one chunk of units: starting the worker processes costs about
+    a second, more than a chunk gains from them), else in `workers` processes; `progress` gets
+    the count done after each part."""
     done = 0
     result: list[Outcome] = []
-    if workers <= 1 or settings is None or not can_share(settings):
+    alone = workers <= 1 or len(unit_ids) <= chunk
+    if alone or settings is None or not can_share(settings):
         for first in range(0, len(unit_ids), chunk):
             part = unit_ids[first : first + chunk]
             result += await outcomes(session, framework, part, year, chunk=chunk, lines=lines)
