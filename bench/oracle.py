@@ -2,8 +2,9 @@
 indicator values for a year with plain aggregates, independent of the loader and the engine.
 
 `oracle_values` returns {unit_id: {indicator key: value}} in the shape `verdict_values` gives
-for verdicts, so a differential test or the benchmark can compare them exactly. Lineage
-(predecessors) is out of its reach: use it on data without reorganisations during the year.
+for verdicts (`json_values` for their JSON lines), so a differential test or the benchmark can
+compare them exactly. Lineage (predecessors) is out of its reach: use it on data without
+reorganisations during the year.
 """
 
 import uuid
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from doan3cd.domain.evaluation import Verdict
+from doan3cd.domain.evaluation import Verdict, verdict_to_dict
 from doan3cd.domain.hierarchy import path_upper
 
 COUNTED_KINDS = (
@@ -215,17 +216,23 @@ AGAINST_TARGET = {"C2.5", "C3.3"}
 
 def verdict_values(verdict: Verdict) -> Values:
     """The same values read off a verdict's explanation."""
+    return json_values(verdict_to_dict(verdict))
+
+
+def json_values(verdict: dict[str, Any]) -> Values:
+    """The same values read off a verdict as `verdict_to_dict` (or `recompute --output`) gives."""
     values: Values = {}
-    for criterion in verdict.criteria:
-        for i in criterion.indicators:
-            if i.key in SHARES:
-                values[i.key] = (i.numerator or 0, i.denominator or 0)
-            elif i.key in AGAINST_TARGET:
-                values[i.key] = i.numerator or 0
-            elif i.key == "C1.7":
-                values[i.key] = None if i.value is None else float(i.value)
-            elif isinstance(i.value, bool):
-                values[i.key] = i.value
+    for criterion in verdict["criteria"]:
+        for i in criterion["indicators"]:
+            key, value = i["key"], i["value"]
+            if key in SHARES:
+                values[key] = (i["numerator"] or 0, i["denominator"] or 0)
+            elif key in AGAINST_TARGET:
+                values[key] = i["numerator"] or 0
+            elif key == "C1.7":
+                values[key] = None if value is None else float(value)
+            elif isinstance(value, bool):
+                values[key] = value
             else:
-                values[i.key] = int(i.value or 0)
+                values[key] = int(value or 0)
     return values

@@ -1,22 +1,27 @@
 """P4: the 3 chủ động verdict of every grassroots unit of a year vs B5, the SQL oracle.
 
     python -m bench.verdicts --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<db> \\
-        --units 5000 [--runs 3] [--reuse]
+        --units 5000 [--runs 3] [--reuse] [--workers N]
 
 Use a throwaway PostgreSQL database: it is migrated, then filled set-based (generate_series,
 seeded random) with a national-scale-ish year — `--units` grassroots units under provinces and
 districts, 6 branches each, 20 members per branch, ~1,000,000 activities, plans, welfare cases
 with support actions, transfers, referrals, registrations and C1.7 scores. Then, interleaved,
-`--runs` times each: A = batch loader + pure evaluate for every grassroots unit (`verdicts.CHUNK`),
-B = `bench.oracle` (one SQL statement). `--reuse` skips generation when the database already
-holds a generated set (generating 5,000 units takes minutes). Checks every unit's indicator
-values are identical, prints the medians and the ratio A/B (target ≤ 2), and writes
-bench/out/verdicts-<time>.json.
+`--runs` times each: A = `recompute` as `doan3cd recompute --output` runs it (batch loader + pure
+evaluate for every grassroots unit, in `--workers` processes, default the number of CPUs, each
+verdict written as a JSON line), B = `bench.oracle` (one SQL statement, which PostgreSQL runs with
+parallel workers). A's time ends with the verdicts' JSON lines written; reading them back into
+comparable indicator values happens after the timing, as does the oracle's equivalent. `--reuse`
+skips generation when the database already holds a generated set (generating 5,000 units takes
+minutes). Checks every unit's indicator values are identical, prints the medians and the ratio A/B
+(target ≤ 2), and writes bench/out/verdicts-<time>.json.
 """
 
 import argparse
 import asyncio
+import io
 import json
+import os
 import statistics
 import time
 import uuid
@@ -27,10 +32,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.oracle import oracle_values, verdict_values
-from doan3cd.assessments import frameworks
-from doan3cd.assessments.recompute import units_of_year
-from doan3cd.assessments.verdicts import compute
+from bench.oracle import json_values, oracle_values
+from doan3cd.assessments.recompute import recompute
 from doan3cd.config import Settings
 from doan3cd.db.engine import make_async_engine
 from doan3cd.db.migrations import upgrade
@@ -227,16 +230,22 @@ async def row_counts(session: AsyncSession) -> dict[str, int]:
     return counts
 
 
-async def engine_run(session: AsyncSession) -> dict[uuid.UUID, dict[str, Any]]:
-    framework = frameworks.decode(await frameworks.for_year(session, YEAR))
-    unit_ids = await units_of_year(session, YEAR, framework.eligible_kinds)
-    verdicts = await compute(session, framework, unit_ids, YEAR)
-    return {unit_id: verdict_values(v) for unit_id, v in verdicts.items()}
+async def engine_run(session: AsyncSession, settings: Settings, workers: int) -> str:
+    """The verdicts' JSON lines, exactly as `doan3cd recompute --output` writes them."""
+    output = io.StringIO()
+    await recompute(session, YEAR, output=output, workers=workers, settings=settings)
+    return output.getvalue()
 
 
-async def run(url: str, units: int, runs: int, reuse: bool) -> dict[str, Any]:
+def engine_values(lines: str) -> dict[uuid.UUID, Any]:
+    verdicts = (json.loads(line) for line in lines.splitlines())
+    return {uuid.UUID(v["unit_id"]): json_values(v) for v in verdicts}
+
+
+async def run(url: str, units: int, runs: int, reuse: bool, workers: int) -> dict[str, Any]:
     upgrade(url)
-    engine = make_async_engine(Settings(database_url=url, statement_timeout_ms=0))
+    settings = Settings(database_url=url, statement_timeout_ms=0)
+    engine = make_async_engine(settings)
     sessions = make_sessionmaker(engine)
     try:
         generation = None
@@ -249,19 +258,21 @@ async def run(url: str, units: int, runs: int, reuse: bool) -> dict[str, Any]:
             counts = await row_counts(session)
             print(f"generated in {generation} s: {counts}", flush=True)
         times: dict[str, list[float]] = {"engine": [], "oracle": []}
+        lines = ""
         results: dict[str, dict[uuid.UUID, Any]] = {}
         for k in range(runs):
             for name in ("engine", "oracle") if k % 2 == 0 else ("oracle", "engine"):
                 async with sessions() as session:
                     started = time.perf_counter()
                     if name == "engine":
-                        results[name] = await engine_run(session)
+                        lines = await engine_run(session, settings, workers)
                     else:
                         results[name] = await oracle_values(session, YEAR)
                     times[name].append(time.perf_counter() - started)
                 print(f"  run {k + 1} {name}: {times[name][-1]:.2f} s", flush=True)
     finally:
         await engine.dispose()
+    results["engine"] = engine_values(lines)
     differing = [u for u in results["oracle"] if results["engine"].get(u) != results["oracle"][u]]
     engine_median = statistics.median(times["engine"])
     oracle_median = statistics.median(times["oracle"])
@@ -269,6 +280,7 @@ async def run(url: str, units: int, runs: int, reuse: bool) -> dict[str, Any]:
         "benchmark": "P4 verdicts of every grassroots unit vs B5 SQL oracle",
         "year": YEAR,
         "units": len(results["oracle"]),
+        "workers": workers,
         "rows": counts,
         "generation_s": generation,
         "engine_s": [round(t, 3) for t in times["engine"]],
@@ -290,8 +302,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a set generated by an earlier run"
     )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="recompute's processes"
+    )
     args = parser.parse_args()
-    report = asyncio.run(run(args.database_url, args.units, args.runs, args.reuse))
+    report = asyncio.run(run(args.database_url, args.units, args.runs, args.reuse, args.workers))
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"verdicts-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import getpass
 import json
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -109,6 +110,8 @@ def cmd_recompute(args: argparse.Namespace) -> int:
                 chunk=args.chunk or CHUNK,
                 progress=progress,
                 output=output,
+                workers=args.workers,
+                settings=get_settings(),
             )
         )
     print(file=sys.stderr)
@@ -303,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument("--within", metavar="CODE", help="only units under this unit code")
     again.add_argument("--chunk", type=int, help="units loaded per batch (default 2,000)")
     again.add_argument("--output", metavar="FILE", help="write the verdicts as JSON lines")
+    again.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes computing slices of the units (default: the number of CPUs)",
+    )
     again.set_defaults(handler=cmd_recompute)
 
     export = sub.add_parser("export-openapi", help="write the OpenAPI contract")

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.assessments import frameworks, problems
+from doan3cd.assessments.full_run import all_outcomes
 from doan3cd.assessments.units import path_on, valid_on
-from doan3cd.assessments.verdicts import CHUNK, compute
+from doan3cd.assessments.verdicts import CHUNK
 from doan3cd.auth.scope import subtree_of
-from doan3cd.domain.codec import canonical_json
-from doan3cd.domain.evaluation import verdict_to_dict
+from doan3cd.config import Settings
 from doan3cd.models.unit import Unit, UnitVersion
 
 V = UnitVersion
@@ -43,8 +43,12 @@ async def recompute(
     chunk: int = CHUNK,
     progress: Callable[[int, int], None] | None = None,
     output: IO[str] | None = None,
+    workers: int = 1,
+    settings: Settings | None = None,
 ) -> Counter[str]:
-    """Compute the verdicts and count them by status; `output` receives one JSON line each."""
+    """Compute the verdicts and count them by status; `output` receives one JSON line each, in
+    path order. With `workers` > 1 and `settings`, slices of the units run in that many
+    processes (`full_run`)."""
     framework = frameworks.decode(await frameworks.for_year(session, year))
     within = None
     if within_code is not None:
@@ -52,17 +56,22 @@ async def recompute(
         if within is None:
             raise problems.not_found("unit", f"tổ chức Đoàn {within_code}")
     unit_ids = await units_of_year(session, year, framework.eligible_kinds, within)
+    results = await all_outcomes(
+        session,
+        framework,
+        unit_ids,
+        year,
+        chunk=chunk,
+        lines=output is not None,
+        workers=workers,
+        settings=settings,
+        progress=None if progress is None else lambda done: progress(done, len(unit_ids)),
+    )
     statuses: Counter[str] = Counter()
-    done = 0
-    for first in range(0, len(unit_ids), chunk):
-        verdicts = await compute(session, framework, unit_ids[first : first + chunk], year)
-        for verdict in verdicts.values():
-            statuses[verdict.status] += 1
-            if output is not None:
-                output.write(canonical_json(verdict_to_dict(verdict)) + "\n")
-        done += len(verdicts)
-        if progress is not None:
-            progress(done, len(unit_ids))
+    for status, line in results:
+        statuses[status] += 1
+        if output is not None:
+            output.write(f"{line}\n")
     return statuses
 
 
