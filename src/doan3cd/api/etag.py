@@ -41,6 +41,12 @@ def etag_response(
     )
 
 
+def created_response(request: Request, model: BaseModel, record_id: object) -> Response:
+    """201 with the new record's ETag and its `Location` under the collection just posted to."""
+    location = f"{request.url.path.rstrip('/')}/{record_id}"
+    return etag_response(request, model, status_code=201, headers={"Location": location})
+
+
 def check_if_match(request: Request, current: BaseModel) -> None:
     """Refuse a write made against a version the client no longer holds."""
     header = request.headers.get("if-match")

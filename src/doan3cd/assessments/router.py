@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, set_link_header
 from doan3cd.api.problems import problem_responses
@@ -156,8 +156,7 @@ async def create_score(
         return replay
     row = await service.create_score(session, principal, body)
     model = CriterionScoreRead.model_validate(row)
-    location = f"{request.url.path.rstrip('/')}/{row.id}"
-    response = etag_response(request, model, status_code=201, headers={"Location": location})
+    response = created_response(request, model, row.id)
     return await idempotency.remember(response)
 
 

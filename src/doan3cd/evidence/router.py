@@ -5,9 +5,8 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from pydantic import BaseModel
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
@@ -54,11 +53,6 @@ ETAG_HEADER = {
 }
 WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": ETAG_HEADER}}
-
-
-def created(request: Request, model: BaseModel, record_id: uuid.UUID) -> Response:
-    location = f"{request.url.path.rstrip('/')}/{record_id}"
-    return etag_response(request, model, status_code=201, headers={"Location": location})
 
 
 # Activities -------------------------------------------------------------------------------------
@@ -112,7 +106,7 @@ async def create_activity(
     if (replay := await idempotency.replay()) is not None:
         return replay
     activity = await service.create_activity(session, principal, body)
-    return await idempotency.remember(created(request, activity, activity.id))
+    return await idempotency.remember(created_response(request, activity, activity.id))
 
 
 @activities.get(
@@ -238,7 +232,7 @@ async def create_plan(
     if (replay := await idempotency.replay()) is not None:
         return replay
     plan = await plans.create_plan(session, principal, body)
-    return await idempotency.remember(created(request, plan, plan.id))
+    return await idempotency.remember(created_response(request, plan, plan.id))
 
 
 @plans_router.get(

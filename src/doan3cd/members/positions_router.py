@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
@@ -70,8 +70,7 @@ async def add_position(
     if (replay := await idempotency.replay()) is not None:
         return replay
     position = await positions.add_position(session, principal, member_id, body)
-    location = f"{request.url.path.rstrip('/')}/{position.id}"
-    response = etag_response(request, position, status_code=201, headers={"Location": location})
+    response = created_response(request, position, position.id)
     return await idempotency.remember(response)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, set_link_header
 from doan3cd.api.problems import problem_responses
@@ -100,8 +100,7 @@ async def create_member(
         return replay
     policy = admission_policy(request.app.state.settings)
     member = await service.create_member(session, principal, body, policy)
-    location = f"{request.url.path.rstrip('/')}/{member.id}"
-    response = etag_response(request, member, status_code=201, headers={"Location": location})
+    response = created_response(request, member, member.id)
     return await idempotency.remember(response)
 
 

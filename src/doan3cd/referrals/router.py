@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from doan3cd.api.etag import etag_response
+from doan3cd.api.etag import created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.auth.dependencies import require
@@ -14,7 +14,7 @@ from doan3cd.auth.principal import Principal
 from doan3cd.config import Settings
 from doan3cd.db.session import SessionDep
 from doan3cd.domain.referral_rules import ReferralRules
-from doan3cd.evidence.router import CREATED, READ_ERRORS, WITH_ETAG, WRITE_ERRORS, created
+from doan3cd.evidence.router import CREATED, READ_ERRORS, WITH_ETAG, WRITE_ERRORS
 from doan3cd.referrals import service
 from doan3cd.referrals.schemas import ReferralCreate, ReferralRead, Stage, TransitionCreate
 
@@ -76,7 +76,7 @@ async def create_referral(
     referral = await service.create_referral(
         session, principal, body, rules(request.app.state.settings)
     )
-    return await idempotency.remember(created(request, referral, referral.id))
+    return await idempotency.remember(created_response(request, referral, referral.id))
 
 
 @router.get(

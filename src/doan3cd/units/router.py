@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import Idempotency, IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
@@ -109,8 +109,7 @@ async def create_unit(
     if (replay := await idempotency.replay()) is not None:
         return replay
     unit = await service.create_unit(session, principal, body)
-    location = f"{request.url.path.rstrip('/')}/{unit.id}"
-    response = etag_response(request, unit, status_code=201, headers={"Location": location})
+    response = created_response(request, unit, unit.id)
     return await idempotency.remember(response)
 
 

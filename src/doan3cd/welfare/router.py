@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from doan3cd.api.etag import check_if_match, etag_response
+from doan3cd.api.etag import check_if_match, created_response, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, page_of
 from doan3cd.api.problems import problem_responses
@@ -18,7 +18,7 @@ from doan3cd.auth.dependencies import authenticated, require
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
 from doan3cd.db.session import SessionDep
-from doan3cd.evidence.router import CREATED, READ_ERRORS, WITH_ETAG, WRITE_ERRORS, created
+from doan3cd.evidence.router import CREATED, READ_ERRORS, WITH_ETAG, WRITE_ERRORS
 from doan3cd.welfare import service
 from doan3cd.welfare.schemas import (
     ConsentWithdrawal,
@@ -82,7 +82,7 @@ async def create_case(
     if (replay := await idempotency.replay()) is not None:
         return replay
     case = await service.create_case(session, principal, body)
-    return await idempotency.remember(created(request, case, case.id))
+    return await idempotency.remember(created_response(request, case, case.id))
 
 
 @router.get(
