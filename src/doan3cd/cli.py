@@ -253,10 +253,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         try:
             sessionmaker = make_sessionmaker(engine)
             if args.once:
-                while await run_one(sessionmaker, lease) is not None:
+                while await run_one(sessionmaker, lease, settings) is not None:
                     pass
             else:
-                await run_forever(sessionmaker, lease)
+                await run_forever(sessionmaker, lease, settings)
         finally:
             await engine.dispose()
 

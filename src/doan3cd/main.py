@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         in_app = settings.import_worker_in_app
         if in_app or (in_app is None and settings.mode is not Mode.production):
-            worker = asyncio.create_task(run_forever(app.state.sessionmaker, job_lease(settings)))
+            worker = asyncio.create_task(
+                run_forever(app.state.sessionmaker, job_lease(settings), settings)
+            )
         async with in_process_worker(app):
             yield
         if worker is not None:

@@ -224,3 +224,20 @@ async def test_empty_optional_cells_import_as_empty(
     member = await session.scalar(select(Member).where(Member.member_code == "DV0001"))
     assert member is not None and (member.gender, member.phone) == (None, None)
     assert await _count(session, MemberExternalId) == 0
+
+
+async def test_imports_apply_the_configured_admission_ages(
+    post, app: FastAPI, tree: Tree, session: AsyncSession
+) -> None:
+    """An import checks ages at admission against the deployment's limits, as the members API
+    does (it used the built-in 16–30 whatever the settings said)."""
+    aged_32 = "DV0001,Lê Văn Tâm,01/02/1990,Nam,0912345678,26/03/2022,CD-A1,qg,X0001"
+    refused = (await post(csv_of(aged_32))).json()
+    assert [p["code"] for p in refused["problems"]] == ["member_too_old_at_admission"]
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"admission_max_age": 35})
+    try:
+        accepted = (await post(csv_of(aged_32))).json()
+    finally:
+        app.state.settings = settings
+    assert (accepted["state"], accepted["created"]) == ("succeeded", 1)

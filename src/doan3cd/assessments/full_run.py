@@ -17,7 +17,6 @@ during heavy writes is not one snapshot of the database.
 
 import asyncio
 import math
-import multiprocessing
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +33,7 @@ from doan3cd.db.session import make_sessionmaker
 from doan3cd.domain.codec import canonical_json
 from doan3cd.domain.evaluation import evaluate, verdict_to_dict
 from doan3cd.domain.framework import Framework
+from doan3cd.processes import forkserver_context
 
 # A unit's status and, when asked, its verdict as one canonical JSON line.
 Outcome = tuple[str, str | None]
@@ -119,7 +119,7 @@ async def all_outcomes(
                 progress(done)
         return result
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(workers, mp_context=_forkserver()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=forkserver_context(__name__)) as pool:
         parts = slices(unit_ids, workers, chunk)
         futures = [
             loop.run_in_executor(pool, slice_outcomes, settings, year, list(part), chunk, lines)
@@ -131,15 +131,6 @@ async def all_outcomes(
             if progress is not None:
                 progress(done)
     return result
-
-
-def _forkserver() -> multiprocessing.context.BaseContext:
-    """Workers forked from a clean server process that imported this module once (a plain fork
-    would share this process's event loop and database connections; `spawn` would import the
-    application again in every worker, about a second each)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", __name__])
-    return context
 
 
 def slice_outcomes(

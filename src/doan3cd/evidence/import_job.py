@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Principal
+from doan3cd.config import Settings
 from doan3cd.evidence.imports import Strategy, import_activities
 from doan3cd.imports import ACTIVITIES, RowReader
 from doan3cd.models.job import ImportJob, ImportJobError, ImportJobRow
@@ -32,6 +33,7 @@ class ActivityImport:
         reader: RowReader,
         principal: Principal,
         progress: Progress,
+        settings: Settings,
     ) -> None:
         report = await import_activities(
             session,

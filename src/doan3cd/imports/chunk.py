@@ -8,10 +8,12 @@ loading reads `RowChunk.tuples(...)`; everything else can use `SourceRow`s.
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 from doan3cd.imports.errors import RowError
 from doan3cd.imports.resources import Column
-from doan3cd.imports.values import MESSAGES, ColumnConverter, Value
+from doan3cd.imports.values import MESSAGES, ColumnConverter, Value, column_converter
 
 RawRow = tuple[int, Sequence[object]]
 
@@ -64,6 +66,47 @@ class MappedColumn:
     index: int
     column: Column
     convert: ColumnConverter
+
+
+@dataclass(frozen=True, slots=True)
+class TableBatch:
+    """Raw rows of a table file (CSV, XLSX) with what converting them needs, picklable: a
+    worker process converts them as the reading process would. Converters are built once per
+    process and header (`_converters`), so their memos outlive a batch."""
+
+    rows: list[RawRow]
+    columns: tuple[tuple[int, Column], ...]  # file position → resource column
+    required: frozenset[str]
+    width: int
+    epoch: date
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def convert(self) -> "RowChunk":
+        mapped = _converters(self.columns, self.epoch)
+        return convert_batch(self.rows, mapped, self.required, width=self.width)
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertedBatch:
+    """Rows already converted where they were read (JSON, whose parsing is the reading)."""
+
+    chunk: RowChunk
+
+    def __len__(self) -> int:
+        return len(self.chunk)
+
+    def convert(self) -> RowChunk:
+        return self.chunk
+
+
+RawBatch = TableBatch | ConvertedBatch
+
+
+@lru_cache(maxsize=8)
+def _converters(columns: tuple[tuple[int, Column], ...], epoch: date) -> list["MappedColumn"]:
+    return [MappedColumn(i, c, column_converter(c.kind, c.max_length, epoch)) for i, c in columns]
 
 
 def row_error(number: int, column: Column | None, code: str) -> RowError:

@@ -13,6 +13,7 @@ no two imports can deadlock — each holds one lock, always taken first. Parsing
 run in parallel; only resolve + merge are serial.
 """
 
+import contextlib
 import re
 import secrets
 import time
@@ -252,35 +253,57 @@ def copy_text(columns: Sequence[Sequence[object]]) -> bytes:
 StagePayload = bytes | list[dict[str, object]]
 
 
+def encode_stage(columns: Sequence[Sequence[object]], *, postgres: bool) -> StagePayload:
+    """Checked rows (column by column) as the stager writes them: COPY text on PostgreSQL, row
+    dicts elsewhere. No I/O, so it runs wherever the rows were checked."""
+    if postgres:
+        return copy_text(columns)
+    return [dict(zip(STAGE_FIELDS, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 class Stager:
-    """Loads checked rows into the stage: COPY through the session's psycopg connection on
-    PostgreSQL, one executemany per chunk elsewhere. `encode` does no I/O, so it can run in the
-    parsing thread while the previous chunk is being written."""
+    """Loads encoded rows into the stage: on PostgreSQL through one COPY that stays open across
+    chunks, so the server loads a chunk while the next is being checked (a COPY per chunk waits
+    for the server at each one); one executemany per chunk elsewhere. No other statement can
+    run on the session while the COPY is open: `pause()` ends it (the next write opens another),
+    and leaving the `async with` ends it for good."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.postgres = is_postgres(session)
-
-    def encode(self, columns: Sequence[Sequence[object]]) -> StagePayload:
-        if self.postgres:
-            return copy_text(columns)
-        return [dict(zip(STAGE_FIELDS, row, strict=True)) for row in zip(*columns, strict=True)]
+        self._copy: Any = None
+        self._open = contextlib.AsyncExitStack()
 
     async def write(self, payload: StagePayload) -> None:
         if not payload:
             return
         if isinstance(payload, bytes):
-            connection = await self.session.connection()
-            raw = await connection.get_raw_connection()
-            driver: Any = raw.driver_connection
-            columns = ", ".join(STAGE_FIELDS)
-            async with (
-                driver.cursor() as cursor,
-                cursor.copy(f"COPY {STAGE.name} ({columns}) FROM STDIN") as copy,
-            ):
-                await copy.write(payload)
+            if self._copy is None:
+                self._copy = await self._open_copy()
+            await self._copy.write(payload)
         else:
             await self.session.execute(insert(STAGE), payload)
+
+    async def _open_copy(self) -> Any:
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = await self._open.enter_async_context(driver.cursor())
+        columns = ", ".join(STAGE_FIELDS)
+        return await self._open.enter_async_context(
+            cursor.copy(f"COPY {STAGE.name} ({columns}) FROM STDIN")
+        )
+
+    async def pause(self) -> None:
+        self._copy = None
+        await self._open.aclose()
+
+    async def __aenter__(self) -> "Stager":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._copy = None
+        await self._open.__aexit__(*exc_info)  # type: ignore[arg-type]
 
 
 def _today_version(version: Any, today: date) -> ColumnElement[bool]:
@@ -617,51 +640,61 @@ def _updated_members(postgres: bool) -> Any:
     )
 
 
+CHANGE_COLUMNS = ("resource", "resource_id", "op", "version", "unit_path", "external_ids",
+                  "changed_at", "previous_unit_path")  # fmt: skip
+
+
 async def _log_changes(session: AsyncSession, postgres: bool, now: datetime) -> None:
     """One change row per member created or updated, numbered in commit order (see
-    sync/changes.py: the change-log lock is held from here to the commit). A created member is
-    at version 1 with at most its staged external id, so its row comes from the stage alone:
-    the first import of a file never reads back what it has just written."""
+    sync/changes.py: the change-log lock is held from here to the commit): the created ones in
+    row order, then the updated ones. A created member is at version 1 with at most its staged
+    external id, so its row comes from the stage alone, read in row order as the other inserts
+    read it: the first import of a file neither reads back what it has just written nor sorts."""
     if postgres:
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK_KEY}
         )
     s, r = STAGE.c, RESOLVED.c
-    updated = _updated_members(postgres)
     empty: ColumnElement[Any] = literal_column("'[]'::json") if postgres else literal("[]")
     array = func.json_build_array if postgres else func.json_array
-    created_ids = case(
-        (s.external_id.is_(None), empty),
-        else_=array(_json_pair(postgres, s.source, s.external_id)),
-    )
-    is_created = r.action == "create"
-    await session.execute(
-        insert(CHANGE).from_select(
-            [
-                "resource",
-                "resource_id",
-                "op",
-                "version",
-                "unit_path",
-                "external_ids",
-                "changed_at",
-                "previous_unit_path",
-            ],
-            select(
-                literal("members"),
-                r.member_id,
-                literal("upsert"),
-                case((is_created, literal(1)), else_=updated.c.row_version),
-                r.branch_path,
-                case((is_created, created_ids), else_=func.coalesce(updated.c.pairs, empty)),
-                literal(now, Change.changed_at.type),
-                case((r.moved, r.home_path), else_=null()),
-            )
-            .select_from(STAGE)
-            .join(RESOLVED, r.row_no == s.row_no)
-            .outerjoin(updated, updated.c.id == r.member_id)
-            .where(r.action.in_(("create", "update")))
-            .order_by(r.row_no),
-            include_defaults=False,
+    changed_at = literal(now, Change.changed_at.type)
+    created = (
+        select(
+            literal("members"),
+            r.member_id,
+            literal("upsert"),
+            literal(1),
+            r.branch_path,
+            case(
+                (s.external_id.is_(None), empty),
+                else_=array(_json_pair(postgres, s.source, s.external_id)),
+            ),
+            changed_at,
+            null(),
         )
+        .select_from(STAGE)
+        .join(RESOLVED, r.row_no == s.row_no)
+        .where(r.action == "create")
+        .order_by(r.row_no)
     )
+    updated = _updated_members(postgres)
+    updates = (
+        select(
+            literal("members"),
+            r.member_id,
+            literal("upsert"),
+            updated.c.row_version,
+            r.branch_path,
+            func.coalesce(updated.c.pairs, empty),
+            changed_at,
+            case((r.moved, r.home_path), else_=null()),
+        )
+        .select_from(RESOLVED)
+        .join(updated, updated.c.id == r.member_id)
+        .where(r.action == "update")
+        .order_by(r.row_no)
+    )
+    for rows in (created, updates):
+        await session.execute(
+            insert(CHANGE).from_select(CHANGE_COLUMNS, rows, include_defaults=False)
+        )

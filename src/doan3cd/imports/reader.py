@@ -16,10 +16,13 @@ from typing import Self, TypeVar
 
 from doan3cd.domain.text import nfc
 from doan3cd.imports.chunk import (
+    ConvertedBatch,
     MappedColumn,
+    RawBatch,
     RawRow,
     RowChunk,
     SourceRow,
+    TableBatch,
     convert_batch,
     is_blank,
 )
@@ -102,7 +105,7 @@ class RowReader:
             self.close()
             raise
 
-    def _open(self, sheet: str | None, encoding: str | None) -> Callable[[int], Iterator[RowChunk]]:
+    def _open(self, sheet: str | None, encoding: str | None) -> Callable[[int], Iterator[RawBatch]]:
         """Read up to the first data row; return how to read the rest in chunks of a size."""
         if self.format == "json":
             items, self.encoding = open_json(self._upload, encoding)
@@ -194,10 +197,12 @@ class RowReader:
 
     def _table_chunks(
         self, first: RawRow, data: Iterator[RawRow], mapped: list[MappedColumn], width: int
-    ) -> Callable[[int], Iterator[RowChunk]]:
-        def chunks(size: int) -> Iterator[RowChunk]:
+    ) -> Callable[[int], Iterator[RawBatch]]:
+        columns = tuple((m.index, m.column) for m in mapped)
+
+        def chunks(size: int) -> Iterator[RawBatch]:
             for batch in iter_chunks(itertools.chain((first,), data), size):
-                yield convert_batch(batch, mapped, self.required, width=width)
+                yield TableBatch(batch, columns, self.required, width, self._epoch)
 
         return chunks
 
@@ -213,19 +218,23 @@ class RowReader:
 
     def _json_chunks(
         self, first: tuple[int, dict[str, object]], items: Iterator[tuple[int, dict[str, object]]]
-    ) -> Callable[[int], Iterator[RowChunk]]:
-        def chunks(size: int) -> Iterator[RowChunk]:
+    ) -> Callable[[int], Iterator[RawBatch]]:
+        def chunks(size: int) -> Iterator[RawBatch]:
             for batch in iter_chunks(itertools.chain((first,), items), size):
                 # A run of objects with the same keys converts as one table.
                 for keys, run in itertools.groupby(batch, key=lambda item: tuple(item[1])):
                     mapped, absent = self._json_plan(keys)
                     rows: list[RawRow] = [(n, list(item.values())) for n, item in run]
-                    yield convert_batch(rows, mapped, self.required, absent=absent)
+                    yield ConvertedBatch(convert_batch(rows, mapped, self.required, absent=absent))
 
         return chunks
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[RowChunk]:
         """The data rows in column-oriented chunks of at most `size` rows (once: it streams)."""
+        return (batch.convert() for batch in self.batches(size))
+
+    def batches(self, size: int = CHUNK_ROWS) -> Iterator[RawBatch]:
+        """`chunks` before conversion, which the caller may hand to another process."""
         if self._started:
             raise RuntimeError("an upload is read once; open it again to re-read it")
         self._started = True

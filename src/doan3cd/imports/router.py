@@ -136,7 +136,7 @@ async def create_import(
         )
         return await idempotency.remember(response)
     job = await service.create_job(session, principal, options, state="running")
-    await service.run_job(session, job, file.file)
+    await service.run_job(session, job, file.file, settings=request.app.state.settings)
     if job.error_code and job.error_code != "import_rows_invalid":
         raise _file_problem(ImportFileError(job.error_code, job.error_message_vi or "",
                                             job.error_message_en or ""))  # fmt: skip

@@ -5,9 +5,8 @@ report; a large one is stored and run by a worker. Both go through `run_job`, so
 same. A handler per resource (`HANDLERS`) does the work; adding activities is adding a handler.
 """
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO, Protocol
@@ -19,12 +18,12 @@ from doan3cd import clock
 from doan3cd.audit import service as audit
 from doan3cd.auth.permissions import Permission
 from doan3cd.auth.principal import Grant, Principal, Role
+from doan3cd.config import Settings, admission_policy, get_settings
 from doan3cd.db.types import utcnow
 from doan3cd.evidence.import_job import ActivityImport
 from doan3cd.imports import member_merge
-from doan3cd.imports.chunk import RowChunk
 from doan3cd.imports.errors import ImportFileError, RowError
-from doan3cd.imports.member_rows import CheckedChunk, MemberRowChecker
+from doan3cd.imports.member_pipeline import CheckSpec, checked_batches
 from doan3cd.imports.reader import RowReader, open_rows
 from doan3cd.imports.resources import MEMBERS, Resource
 from doan3cd.imports.source import SourceLike
@@ -32,6 +31,7 @@ from doan3cd.models.job import ImportJob, ImportJobError, ImportJobFile, ImportJ
 
 FILE_PART_BYTES = 1 << 20
 CHUNK_ROWS = 5_000
+ERRORS_HELD = 10_000
 STRATEGIES = ("create", "update", "upsert")
 
 Progress = Callable[[int], Awaitable[None]]
@@ -62,6 +62,7 @@ class ImportHandler(Protocol):
         reader: RowReader,
         principal: Principal,
         progress: Progress,
+        settings: Settings,
     ) -> None: ...
 
 
@@ -163,9 +164,14 @@ def count_rows(source: SourceLike, options: ImportOptions, limit: int) -> int:
 
 
 async def run_job(
-    session: AsyncSession, job: ImportJob, source: SourceLike, progress: Progress = no_progress
+    session: AsyncSession,
+    job: ImportJob,
+    source: SourceLike,
+    progress: Progress = no_progress,
+    settings: Settings | None = None,
 ) -> ImportJob:
-    """Run `job` on `source` in `session`'s transaction and record its outcome on the job.
+    """Run `job` on `source` in `session`'s transaction and record its outcome on the job
+    (`settings`: the application's, by default those of the environment).
 
     A file that cannot be read fails the job (nothing written); row problems are job errors.
     """
@@ -177,7 +183,7 @@ async def run_job(
             source, handler.resource, filename=job.filename, content_type=job.content_type
         ) as reader:
             job.labels = dict(reader.labels)
-            await handler.run(session, job, reader, principal, progress)
+            await handler.run(session, job, reader, principal, progress, settings or get_settings())
     except ImportFileError as error:
         fail(job, error.code, error.message_vi, error.message_en)
     job.finished_at = utcnow()
@@ -245,24 +251,6 @@ async def count_job_rows(session: AsyncSession, job_id: uuid.UUID) -> int:
 # --- members -------------------------------------------------------------------------------
 
 
-async def _checked_chunks(
-    chunks: Iterator[RowChunk], checker: MemberRowChecker, stager: member_merge.Stager
-) -> AsyncIterator[tuple[int, CheckedChunk, member_merge.StagePayload]]:
-    """Parse, check and encode the next chunk in a thread while the caller stages this one."""
-
-    def step() -> tuple[int, CheckedChunk, member_merge.StagePayload] | None:
-        chunk = next(chunks, None)
-        if chunk is None:
-            return None
-        checked = checker.check(chunk)
-        return len(chunk), checked, stager.encode(checked.columns)
-
-    pending = asyncio.ensure_future(asyncio.to_thread(step))
-    while (item := await pending) is not None:
-        pending = asyncio.ensure_future(asyncio.to_thread(step))
-        yield item
-
-
 class MemberImport:
     resource = MEMBERS
     write_permission = Permission.members_write
@@ -274,21 +262,12 @@ class MemberImport:
         reader: RowReader,
         principal: Principal,
         progress: Progress,
+        settings: Settings,
     ) -> None:
         today = clock.today()
         present = frozenset(reader.labels)
-        checker = MemberRowChecker(present, today)
         await member_merge.create_stage(session)
-        stager = member_merge.Stager(session)
-        rows = error_rows = 0
-        chunks = _checked_chunks(reader.chunks(CHUNK_ROWS), checker, stager)
-        async for size, checked, payload in chunks:
-            await stager.write(payload)
-            if checked.errors:
-                await _record_errors(session, job, checked)
-            rows += size
-            error_rows += len(checked.bad_rows)
-            await progress(rows)
+        rows, error_rows = await _stage(session, job, reader, progress, settings, today)
         plan = member_merge.MergePlan(
             job.id, job.strategy, present, principal.paths_for(self.write_permission), today
         )
@@ -320,27 +299,65 @@ class MemberImport:
         await member_merge.drop_stage(session)
 
 
-async def _record_errors(session: AsyncSession, job: ImportJob, checked: CheckedChunk) -> None:
-    await session.execute(
-        insert(ImportJobError),
-        [
-            {
-                "id": uuid.uuid4(),
-                "job_id": job.id,
-                "row": e.row,
-                "column": e.column,
-                "code": e.code,
-                "message_vi": e.message_vi,
-                "message_en": e.message_en,
-            }
-            for e in checked.errors
-        ],
-    )
-    if job.dry_run:
+async def _stage(
+    session: AsyncSession,
+    job: ImportJob,
+    reader: RowReader,
+    progress: Progress,
+    settings: Settings,
+    today: date,
+) -> tuple[int, int]:
+    """Check the file's rows into the stage and their problems into the job; how many rows
+    there were, and how many of them had problems. Problems are held back (up to
+    `ERRORS_HELD` of them) while the stage's COPY is open, and recorded when it pauses."""
+    rows = error_rows = 0
+    bad_rows: list[int] = []
+    errors: list[RowError] = []
+    async with member_merge.Stager(session) as stager:
+        spec = CheckSpec(frozenset(reader.labels), today, admission_policy(settings),
+                         stager.postgres)  # fmt: skip
+        chunks = checked_batches(reader.batches(CHUNK_ROWS), spec, settings.import_check_workers)
+        async for staged in chunks:
+            await stager.write(staged.payload)
+            bad_rows += staged.bad_rows
+            errors += staged.errors
+            if len(errors) >= ERRORS_HELD:
+                await stager.pause()
+                await _record_errors(session, job, errors, bad_rows)
+            rows += staged.size
+            error_rows += len(staged.bad_rows)
+            await progress(rows)
+    await _record_errors(session, job, errors, bad_rows)
+    return rows, error_rows
+
+
+async def _record_errors(
+    session: AsyncSession, job: ImportJob, errors: list[RowError], bad_rows: list[int]
+) -> None:
+    """Record `errors` (and in a dry run the rows in error), then empty both lists."""
+    if errors:
+        await session.execute(
+            insert(ImportJobError),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "job_id": job.id,
+                    "row": e.row,
+                    "column": e.column,
+                    "code": e.code,
+                    "message_vi": e.message_vi,
+                    "message_en": e.message_en,
+                }
+                for e in errors
+            ],
+        )
+    if job.dry_run and bad_rows:
         await session.execute(
             insert(ImportJobRow),
-            [{"job_id": job.id, "row": row, "action": "error"} for row in checked.bad_rows],
+            [{"job_id": job.id, "row": row, "action": "error"} for row in bad_rows],
         )
+    errors.clear()
+    bad_rows.clear()
 
 
 HANDLERS: dict[str, ImportHandler] = {"members": MemberImport(), "activities": ActivityImport()}

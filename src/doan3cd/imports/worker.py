@@ -169,7 +169,9 @@ async def _check_still_ours(session: AsyncSession, claimed: Claim) -> None:
 
 
 async def run_one(
-    sessionmaker: async_sessionmaker[AsyncSession], lease: Lease = Lease()
+    sessionmaker: async_sessionmaker[AsyncSession],
+    lease: Lease = Lease(),
+    settings: Settings | None = None,
 ) -> uuid.UUID | None:
     """Claim and run one job; its id, or None when there is nothing to run."""
     claimed = await claim(sessionmaker, lease)
@@ -188,7 +190,7 @@ async def run_one(
                 async for part in service.stored_parts(session, job_id):
                     spool.write(part)
                 spool.seek(0)
-                await service.run_job(session, job, spool, progress)  # type: ignore[arg-type]
+                await service.run_job(session, job, spool, progress, settings)  # type: ignore[arg-type]
             await _check_still_ours(session, claimed)
     except LeaseLost:
         log.warning("import job %s: taken over by another worker; this run is dropped", job_id)
@@ -208,12 +210,14 @@ async def run_one(
 
 
 async def run_forever(
-    sessionmaker: async_sessionmaker[AsyncSession], lease: Lease = Lease()
+    sessionmaker: async_sessionmaker[AsyncSession],
+    lease: Lease = Lease(),
+    settings: Settings | None = None,
 ) -> None:
     """Work through the queue, then poll for new jobs (and for runs whose worker died)."""
     while True:
         try:
-            if await run_one(sessionmaker, lease) is None:
+            if await run_one(sessionmaker, lease, settings) is None:
                 await asyncio.sleep(IDLE_SECONDS)
         except asyncio.CancelledError:
             raise
