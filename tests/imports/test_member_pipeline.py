@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from doan3cd.imports import member_pipeline, service
+from doan3cd.imports import member_pipeline, service, source
+from doan3cd.imports.worker import run_one
 from doan3cd.models.member import Member, MemberExternalId, MembershipPeriod
 from tests.helpers import act_as, admin_principal
 from tests.imports.conftest import HEADER, Tree, csv_of, member_row, poster
@@ -109,3 +110,27 @@ async def test_xlsx_rows_convert_in_processes(
     in_processes(monkeypatch)
     assert await dry_run(post, buffer.getvalue(), "members.xlsx") == in_thread
     assert in_thread["created"] == 19
+
+
+async def test_a_file_unreadable_half_way_fails_its_job_with_the_reason(
+    post: Any,
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    tree: Tree,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bytes that are not UTF-8 past the part read to detect the encoding surface while rows
+    are being staged: the job fails as unreadable, nothing written (on PostgreSQL the stage's
+    COPY was left aborting the transaction, and the job failed as a system error)."""
+    monkeypatch.setattr(service, "CHUNK_ROWS", 100)
+    app.state.settings = app.state.settings.model_copy(update={"import_inline_rows": 10})
+    rows = [member_row(n, phone=f"09{n:08d}") for n in range(1, 4001)]
+    content = csv_of(*rows) + b"DV9999,Nguy\xff\xfe,01/02/2000,Nam,,26/03/2018,CD-A1,,\n"
+    assert len(content) > source.HEAD_SIZE
+    queued = await post(content, atomic=False)
+    assert queued.status_code == 202, queued.text
+    await run_one(app.state.sessionmaker)
+    job = (await client.get(queued.headers["Location"])).json()
+    assert (job["state"], job["error_code"]) == ("failed", "import_file_unreadable")
+    assert await count(session, Member) == 0

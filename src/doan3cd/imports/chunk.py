@@ -70,12 +70,12 @@ class MappedColumn:
 
 @dataclass(frozen=True, slots=True)
 class TableBatch:
-    """Raw rows of a table file (CSV, XLSX) with what converting them needs, picklable: a
-    worker process converts them as the reading process would. Converters are built once per
-    process and header (`_converters`), so their memos outlive a batch."""
+    """Raw rows of a table file (CSV, XLSX) with what converting them needs. `mapped` holds the
+    reading process's converters (and their memos, for the whole file); it is not pickled, so a
+    worker process converts with its own, built once per process (`_worker_converters`)."""
 
     rows: list[RawRow]
-    columns: tuple[tuple[int, Column], ...]  # file position → resource column
+    mapped: list["MappedColumn"]
     required: frozenset[str]
     width: int
     epoch: date
@@ -84,8 +84,21 @@ class TableBatch:
         return len(self.rows)
 
     def convert(self) -> "RowChunk":
-        mapped = _converters(self.columns, self.epoch)
-        return convert_batch(self.rows, mapped, self.required, width=self.width)
+        return convert_batch(self.rows, self.mapped, self.required, width=self.width)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        plan = tuple((m.index, m.column) for m in self.mapped)
+        return _unpickle_table_batch, (self.rows, plan, self.required, self.width, self.epoch)
+
+
+def _unpickle_table_batch(
+    rows: list[RawRow],
+    plan: tuple[tuple[int, Column], ...],
+    required: frozenset[str],
+    width: int,
+    epoch: date,
+) -> TableBatch:
+    return TableBatch(rows, _worker_converters(plan, epoch), required, width, epoch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +117,9 @@ class ConvertedBatch:
 RawBatch = TableBatch | ConvertedBatch
 
 
-@lru_cache(maxsize=8)
-def _converters(columns: tuple[tuple[int, Column], ...], epoch: date) -> list["MappedColumn"]:
-    return [MappedColumn(i, c, column_converter(c.kind, c.max_length, epoch)) for i, c in columns]
+@lru_cache(maxsize=1)  # a worker serves one import
+def _worker_converters(plan: tuple[tuple[int, Column], ...], epoch: date) -> list["MappedColumn"]:
+    return [MappedColumn(i, c, column_converter(c.kind, c.max_length, epoch)) for i, c in plan]
 
 
 def row_error(number: int, column: Column | None, code: str) -> RowError:

@@ -265,8 +265,8 @@ class Stager:
     """Loads encoded rows into the stage: on PostgreSQL through one COPY that stays open across
     chunks, so the server loads a chunk while the next is being checked (a COPY per chunk waits
     for the server at each one); one executemany per chunk elsewhere. No other statement can
-    run on the session while the COPY is open: `pause()` ends it (the next write opens another),
-    and leaving the `async with` ends it for good."""
+    run on the session while the COPY is open (psycopg would wait for it, forever): `pause()`
+    ends it (the next write opens another), and leaving the `async with` ends it for good."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

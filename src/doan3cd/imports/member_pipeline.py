@@ -10,7 +10,7 @@ a national file uses every core.
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -45,26 +45,30 @@ class StageChunk:
     payload: StagePayload
 
 
-_checkers: dict[CheckSpec, MemberRowChecker] = {}
-
-
-def check_chunk(spec: CheckSpec, batch: RawBatch) -> StageChunk:
-    """Convert, check and encode one batch. In a worker the checker (and its caches) lives as
-    long as the process, which serves one import."""
-    checker = _checkers.get(spec)
-    if checker is None:
-        _checkers.clear()
-        checker = _checkers[spec] = MemberRowChecker(spec.present, spec.today, spec.policy)
+def check_chunk(checker: MemberRowChecker, spec: CheckSpec, batch: RawBatch) -> StageChunk:
+    """Convert, check and encode one batch."""
     chunk = batch.convert()
     checked = checker.check(chunk)
     payload = encode_stage(checked.columns, postgres=spec.postgres)
     return StageChunk(len(chunk), checked.bad_rows, checked.errors, payload)
 
 
+_worker_checker: dict[CheckSpec, MemberRowChecker] = {}
+
+
+def check_in_worker(spec: CheckSpec, batch: RawBatch) -> StageChunk:
+    """`check_chunk` in a worker process, which serves one import: its checker (and caches)
+    lives as long as the process."""
+    if spec not in _worker_checker:
+        _worker_checker[spec] = MemberRowChecker(spec.present, spec.today, spec.policy)
+    return check_chunk(_worker_checker[spec], spec, batch)
+
+
 async def checked_batches(
     batches: Iterator[RawBatch], spec: CheckSpec, workers: int
-) -> AsyncIterator[StageChunk]:
-    """The batches checked and encoded in order, ahead of the caller staging them."""
+) -> AsyncGenerator[StageChunk, None]:
+    """The batches checked and encoded in order, ahead of the caller staging them. Close it
+    (`contextlib.aclosing`) to stop its thread and processes when the caller stops early."""
     head = _rows_up_to(batches, POOL_AFTER_ROWS)
     async for staged in _in_thread(head, spec):
         yield staged
@@ -76,52 +80,55 @@ def _rows_up_to(batches: Iterator[RawBatch], limit: int) -> Iterator[RawBatch]:
     """The batches until they hold `limit` rows (the one crossing it included), leaving the rest
     of `batches` unread."""
     rows = 0
-    while rows < limit and (chunk := next(batches, None)) is not None:
-        rows += len(chunk)
-        yield chunk
+    while rows < limit and (batch := next(batches, None)) is not None:
+        rows += len(batch)
+        yield batch
 
 
-async def _in_thread(batches: Iterator[RawBatch], spec: CheckSpec) -> AsyncIterator[StageChunk]:
+async def _in_thread(
+    batches: Iterator[RawBatch], spec: CheckSpec
+) -> AsyncGenerator[StageChunk, None]:
+    checker = MemberRowChecker(spec.present, spec.today, spec.policy)
+
     def step() -> StageChunk | None:
-        chunk = next(batches, None)
-        return None if chunk is None else check_chunk(spec, chunk)
+        batch = next(batches, None)
+        return None if batch is None else check_chunk(checker, spec, batch)
 
     pending = asyncio.ensure_future(asyncio.to_thread(step))
     try:
-        while (staged := await pending) is not None:
+        # Shielded: a cancelled caller must not abandon a running step, which reads the file.
+        while (staged := await asyncio.shield(pending)) is not None:
             pending = asyncio.ensure_future(asyncio.to_thread(step))
             yield staged
     finally:
-        await asyncio.gather(pending, return_exceptions=True)  # the thread must not outlive us
+        await asyncio.gather(pending, return_exceptions=True)
 
 
 async def _in_processes(
     batches: Iterator[RawBatch], spec: CheckSpec, workers: int
-) -> AsyncIterator[StageChunk]:
+) -> AsyncGenerator[StageChunk, None]:
     """Read in a thread, check in `workers` processes (started only if rows remain), keeping two
     batches per worker in flight: enough to keep them busy, few enough that memory stays flat."""
     pool = ProcessPoolExecutor(workers, mp_context=forkserver_context(__name__))
 
     def submit_next() -> Future[StageChunk] | None:
-        chunk = next(batches, None)
-        return None if chunk is None else pool.submit(check_chunk, spec, chunk)
+        batch = next(batches, None)
+        return None if batch is None else pool.submit(check_in_worker, spec, batch)
+
+    def read_next() -> asyncio.Future[Future[StageChunk] | None]:
+        return asyncio.ensure_future(asyncio.to_thread(submit_next))
 
     in_flight: deque[Future[StageChunk]] = deque()
-    reading: asyncio.Future[Future[StageChunk] | None] | None = None
+    reading = read_next()
     try:
         while True:
-            while len(in_flight) < 2 * workers:
-                reading = reading or asyncio.ensure_future(asyncio.to_thread(submit_next))
-                if (submitted := await reading) is None:
-                    break
+            # Fill the window, then hand out the oldest while the next one is read.
+            while len(in_flight) < 2 * workers and (submitted := await asyncio.shield(reading)):
                 in_flight.append(submitted)
-                reading = None
+                reading = read_next()
             if not in_flight:
                 return
-            staged = await asyncio.wrap_future(in_flight.popleft())
-            reading = reading or asyncio.ensure_future(asyncio.to_thread(submit_next))
-            yield staged
+            yield await asyncio.wrap_future(in_flight.popleft())
     finally:
-        if reading is not None:
-            await asyncio.gather(reading, return_exceptions=True)
+        await asyncio.gather(reading, return_exceptions=True)
         await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

@@ -198,11 +198,9 @@ class RowReader:
     def _table_chunks(
         self, first: RawRow, data: Iterator[RawRow], mapped: list[MappedColumn], width: int
     ) -> Callable[[int], Iterator[RawBatch]]:
-        columns = tuple((m.index, m.column) for m in mapped)
-
         def chunks(size: int) -> Iterator[RawBatch]:
             for batch in iter_chunks(itertools.chain((first,), data), size):
-                yield TableBatch(batch, columns, self.required, width, self._epoch)
+                yield TableBatch(batch, mapped, self.required, width, self._epoch)
 
         return chunks
 

@@ -5,6 +5,7 @@ report; a large one is stored and run by a worker. Both go through `run_job`, so
 same. A handler per resource (`HANDLERS`) does the work; adding activities is adding a handler.
 """
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -316,17 +317,24 @@ async def _stage(
     async with member_merge.Stager(session) as stager:
         spec = CheckSpec(frozenset(reader.labels), today, admission_policy(settings),
                          stager.postgres)  # fmt: skip
-        chunks = checked_batches(reader.batches(CHUNK_ROWS), spec, settings.import_check_workers)
-        async for staged in chunks:
-            await stager.write(staged.payload)
-            bad_rows += staged.bad_rows
-            errors += staged.errors
-            if len(errors) >= ERRORS_HELD:
-                await stager.pause()
-                await _record_errors(session, job, errors, bad_rows)
-            rows += staged.size
-            error_rows += len(staged.bad_rows)
-            await progress(rows)
+        batches = checked_batches(reader.batches(CHUNK_ROWS), spec, settings.import_check_workers)
+        try:
+            async with contextlib.aclosing(batches) as chunks:
+                async for staged in chunks:
+                    await stager.write(staged.payload)
+                    bad_rows += staged.bad_rows
+                    errors += staged.errors
+                    if len(errors) >= ERRORS_HELD:
+                        await stager.pause()
+                        await _record_errors(session, job, errors, bad_rows)
+                    rows += staged.size
+                    error_rows += len(staged.bad_rows)
+                    await progress(rows)
+        except ImportFileError:
+            # The file, not the database, failed (unreadable half-way): end the COPY cleanly, so
+            # that the transaction can still record the job's failure.
+            await stager.pause()
+            raise
     await _record_errors(session, job, errors, bad_rows)
     return rows, error_rows
 
