@@ -1,6 +1,8 @@
 """Each HTTP convention of design/api.md, exercised through a small test-only router."""
 
+import gc
 import uuid
+import weakref
 from typing import Annotated
 
 import httpx
@@ -13,7 +15,9 @@ from doan3cd.api.etag import check_if_match, etag_response
 from doan3cd.api.idempotency import IdempotencyDep
 from doan3cd.api.pagination import Page, PageDep, keyset_page, set_link_header
 from doan3cd.api.problems import ProblemError
+from doan3cd.config import Settings
 from doan3cd.db.session import SessionDep
+from doan3cd.main import create_app
 from doan3cd.models.idempotency import IdempotencyRecord
 
 pytestmark = pytest.mark.usefixtures("connection")
@@ -257,6 +261,16 @@ async def test_docs_work_offline(client: httpx.AsyncClient) -> None:
         assert "cdn" not in html.lower() and "googleapis" not in html
         served = await client.get(f"/docs-assets/{asset}")
         assert served.status_code == 200 and len(served.content) > 100_000
+
+
+def test_an_app_is_freed_once_dropped(settings: Settings) -> None:
+    """FastAPI caches what it learns about endpoint functions for good; an app whose handlers
+    were closures over it was never freed (the test suite, an app per test, grew to gigabytes)."""
+    app = create_app(settings)
+    dropped = weakref.ref(app)
+    del app
+    gc.collect()
+    assert dropped() is None
 
 
 async def test_unreadable_body_is_a_declared_problem(client: httpx.AsyncClient) -> None:
